@@ -1,0 +1,62 @@
+// Every typed actor interface of troupe, one line per handler. Actors on the
+// manager side (store, scheduler, dispatcher, service) and on the worker side
+// (agent, supervisor, task) talk only in messages from messages/troupe.proto,
+// so a worker can live in another process without changing either side.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <caf/typed_actor.hpp>
+
+#include "messages/type_ids.hpp"
+
+namespace troupe {
+
+/// Anything that wants every committed entry, in order.
+using listener_actor = caf::typed_actor<
+  // One committed entry (changes already applied to the store).
+  caf::reacts_to<atom::committed, pb::Entry>>;
+
+/// The only writer of cluster state: applies entries to SQLite and memory.
+using store_actor = caf::typed_actor<
+  // Applies the changes of the entry as one batch; replies with its index.
+  caf::replies_to<atom::propose, pb::Entry>::with<uint64_t>,
+  // A coherent copy of the whole state as of the last applied entry.
+  caf::replies_to<atom::snapshot>::with<pb::ClusterSnapshot>,
+  // From now on, sends each committed entry to the listener.
+  caf::reacts_to<atom::subscribe, listener_actor>>;
+
+/// One per service: reconciles desired against actual tasks.
+using service_actor = listener_actor::extend<
+  // Re-reads the state and reconciles now.
+  caf::reacts_to<atom::reconcile>>;
+
+/// Places pending tasks on nodes.
+using scheduler_actor = listener_actor::extend<
+  // Re-reads the state and places what is pending now.
+  caf::reacts_to<atom::schedule>>;
+
+/// The worker side of a node: runs what its node is assigned.
+using agent_actor = caf::typed_actor<
+  // The full set of tasks this node should know of (idempotent).
+  caf::reacts_to<atom::assign, pb::Assignments>,
+  // Reads task logs stored on this node.
+  caf::replies_to<atom::logs, pb::LogRequest>::with<pb::LogChunk>>;
+
+/// Manager side of the worker protocol: registers nodes, sends them their
+/// assignments, and turns their status reports into store proposals.
+using dispatcher_actor = listener_actor::extend<
+  // A worker joins (or re-joins) with its node record and agent handle.
+  caf::replies_to<atom::join, pb::Node, agent_actor>::with<bool>,
+  // Status observations from a worker, proposed in batches.
+  caf::reacts_to<atom::status, pb::StatusReport>,
+  // Reads logs of a service's tasks from the nodes that ran them.
+  caf::replies_to<atom::logs, pb::LogRequest>::with<pb::LogChunk>>;
+
+} // namespace troupe
+
+CAF_BEGIN_TYPE_ID_BLOCK(troupe_actors, caf::id_block::troupe::end)
+  CAF_ADD_TYPE_ID(troupe_actors, (troupe::listener_actor))
+  CAF_ADD_TYPE_ID(troupe_actors, (troupe::agent_actor))
+CAF_END_TYPE_ID_BLOCK(troupe_actors)

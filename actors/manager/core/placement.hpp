@@ -1,0 +1,31 @@
+// The scheduler's pure core: pending tasks + a snapshot of nodes and live
+// tasks -> one assignment per pending task. No I/O, no clock.
+//
+// Filters, in order: node ready; availability active; the service's driver is
+// one the node runs; the preset node of a global task; constraints; free cpus
+// and memory (offered minus reservations of live tasks on the node; offered 0
+// means unlimited); enough free host ports in the node's range.
+// Ranking among the nodes that pass: fewest live tasks of the same service
+// (spread), then fewest live tasks overall, then name.
+// Host ports: one per named port, the lowest free ones in the node's range.
+// A task that fits nowhere gets node "" and a message in plain words, e.g.
+// "no suitable node (2 nodes): 1 lacks memory (needs 512MiB, 256MiB free);
+//  1 does not meet node.labels.zone == eu".
+// Tasks placed earlier in the same call count against later ones.
+#pragma once
+
+#include <vector>
+
+#include "messages/troupe.pb.h"
+
+namespace troupe {
+
+struct placement_input {
+  std::vector<const pb::Node*> nodes;
+  std::vector<const pb::Task*> live_tasks;  // assigned, not terminal
+  std::vector<const pb::Task*> pending;     // to place, oldest first
+};
+
+std::vector<pb::TaskAssignment> place(const placement_input& in);
+
+} // namespace troupe

@@ -1,0 +1,48 @@
+// The reconciler: desired state of one service against its tasks -> the
+// changes that close the gap. Pure; the service actor proposes its output.
+//
+// Replicated: every slot 1..replicas wants one live task (desired RUNNING,
+// state not terminal) on the current spec_version. An empty slot gets a new
+// PENDING task. A slot whose newest task ended FAILED or COMPLETE on the
+// current spec is left alone: the worker's restart policy already decided.
+// REJECTED and ORPHANED tasks are replaced. Live tasks on an old
+// spec_version are shut down (desired SHUTDOWN) at most `update.parallelism`
+// at a time (0 = all), counting slots that are not yet RUNNING; their slot
+// is refilled in the same pass. Slots above `replicas` are shut down.
+// Global: one live task per eligible node (ready, active, constraints met),
+// created with its node already set; tasks on nodes no longer eligible are
+// shut down.
+// History: terminal tasks beyond the newest `history_limit` per slot (or
+// node, for global) are removed.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "messages/troupe.pb.h"
+
+namespace troupe {
+
+struct reconcile_input {
+  const pb::Service* service = nullptr;
+  std::vector<const pb::Task*> tasks;  // every task of the service
+  std::vector<const pb::Node*> nodes;  // every node
+  int64_t now_ms = 0;
+  uint32_t history_limit = 5;
+};
+
+/// Makes unique task ids: "SERVICE.SLOT.SUFFIX" / "SERVICE.NODE.SUFFIX".
+using task_id_source = std::function<std::string(const pb::Service&,
+                                                 const std::string& slot_or_node)>;
+
+/// The changes (create_task, set_desired, remove_task) that move the service
+/// toward its desired state. Empty when it is converged.
+std::vector<pb::Change> reconcile(const reconcile_input& in,
+                                  const task_id_source& new_id);
+
+/// A random 10-character lower-case suffix for task ids.
+std::string random_task_suffix();
+
+} // namespace troupe

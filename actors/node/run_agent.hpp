@@ -1,0 +1,22 @@
+// The agent entry point: `troupe agent --role ...` starts the actor system
+// and the node actor for the role, serves the client API, and blocks until
+// SIGTERM/SIGINT, then shuts down cleanly.
+#pragma once
+
+#include <string>
+
+namespace troupe {
+
+struct agent_options {
+  std::string role = "standalone";  // "standalone" | "manager" | "worker"
+  std::string config_path;          // "" = built-in defaults
+  std::string name;                 // "" = the host name
+  std::string data_dir;             // "" = from the config
+  std::string api_address;          // "" = from the config
+};
+
+/// Runs the agent; returns the process exit code (0 on a clean stop, 1 with
+/// one sentence on stderr when it cannot start).
+int run_agent(const agent_options& options);
+
+} // namespace troupe

@@ -1,0 +1,33 @@
+// Stack files (TOML) -> pb::StackSpec. Strict: an unknown key, a wrong type,
+// a bad duration or size, a negative count, a duplicate name: each is an
+// error with file:line:column and the full key path; all are reported at once.
+// Defaults are filled in, so what is stored shows what will run.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config_error.hpp"
+#include "messages/troupe.pb.h"
+
+namespace troupe {
+
+struct stack_load_result {
+  pb::StackSpec stack;
+  std::vector<config_error> errors;
+  bool ok() const { return errors.empty(); }
+};
+
+/// Reads and validates a stack file. A missing or unreadable file is an error.
+stack_load_result load_stack_file(const std::string& path);
+
+/// Parses and validates stack TOML text; `source` names it in errors.
+stack_load_result parse_stack(std::string_view text, const std::string& source);
+
+/// Semantic checks of a spec that arrived over the API (no positions known):
+/// names, counts, drivers, modes, constraints, ports, policies. Each string is
+/// one sentence naming the key path. Empty = valid. parse_stack applies it too.
+std::vector<std::string> validate_stack_spec(const pb::StackSpec& stack);
+
+} // namespace troupe

@@ -1,0 +1,17 @@
+#include "messages/errors.hpp"
+
+#include <caf/deep_to_string.hpp>
+#include <caf/message.hpp>
+
+namespace troupe {
+
+std::string error_message(const caf::error& err) {
+  if (!err)
+    return "";
+  const auto& ctx = err.context();
+  if (ctx.size() == 1 && ctx.match_element<std::string>(0))
+    return ctx.get_as<std::string>(0);
+  return caf::to_string(err);
+}
+
+} // namespace troupe

@@ -1,0 +1,47 @@
+// CAF type registration and atoms for every message that travels between
+// troupe's actors. Protobuf types go through messages/proto_inspect.hpp.
+// Register with: cfg.add_message_types<caf::id_block::troupe>().
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <caf/type_id.hpp>
+
+#include "messages/proto_inspect.hpp"
+#include "messages/troupe.pb.h"
+
+CAF_BEGIN_TYPE_ID_BLOCK(troupe, caf::first_custom_type_id)
+
+  CAF_ADD_TYPE_ID(troupe, (troupe::pb::Entry))
+  CAF_ADD_TYPE_ID(troupe, (troupe::pb::ClusterSnapshot))
+  CAF_ADD_TYPE_ID(troupe, (troupe::pb::Task))
+  CAF_ADD_TYPE_ID(troupe, (troupe::pb::TaskStatus))
+  CAF_ADD_TYPE_ID(troupe, (troupe::pb::Node))
+  CAF_ADD_TYPE_ID(troupe, (troupe::pb::Assignments))
+  CAF_ADD_TYPE_ID(troupe, (troupe::pb::StatusReport))
+  CAF_ADD_TYPE_ID(troupe, (troupe::pb::LogRequest))
+  CAF_ADD_TYPE_ID(troupe, (troupe::pb::LogChunk))
+  CAF_ADD_TYPE_ID(troupe, (troupe::pb::Request))
+  CAF_ADD_TYPE_ID(troupe, (troupe::pb::Response))
+
+  CAF_ADD_ATOM(troupe, troupe::atom, propose, "propose")
+  CAF_ADD_ATOM(troupe, troupe::atom, snapshot, "snapshot")
+  CAF_ADD_ATOM(troupe, troupe::atom, subscribe, "subscribe")
+  CAF_ADD_ATOM(troupe, troupe::atom, committed, "committed")
+  CAF_ADD_ATOM(troupe, troupe::atom, reconcile, "reconcile")
+  CAF_ADD_ATOM(troupe, troupe::atom, schedule, "schedule")
+  CAF_ADD_ATOM(troupe, troupe::atom, join, "join")
+  CAF_ADD_ATOM(troupe, troupe::atom, status, "status")
+  CAF_ADD_ATOM(troupe, troupe::atom, assign, "assign")
+  CAF_ADD_ATOM(troupe, troupe::atom, logs, "logs")
+  CAF_ADD_ATOM(troupe, troupe::atom, run, "run")
+  CAF_ADD_ATOM(troupe, troupe::atom, stop, "stop")
+  CAF_ADD_ATOM(troupe, troupe::atom, tick, "tick")
+  CAF_ADD_ATOM(troupe, troupe::atom, flush, "flush")
+  CAF_ADD_ATOM(troupe, troupe::atom, request, "request")
+  CAF_ADD_ATOM(troupe, troupe::atom, restart, "restart")
+  CAF_ADD_ATOM(troupe, troupe::atom, exited, "exited")
+  CAF_ADD_ATOM(troupe, troupe::atom, poll, "poll")
+
+CAF_END_TYPE_ID_BLOCK(troupe)

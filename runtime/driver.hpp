@@ -1,0 +1,75 @@
+// The container driver interface: how a task actor starts, watches and stops
+// one container, one non-blocking step at a time. Implementations: process
+// (fork/exec), oci (runc bundles unpacked with umoci), and fakes in tests.
+// Errors are values: a bool plus one sentence in *error.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace troupe {
+
+/// Everything a driver needs to start one container.
+struct container_spec {
+  std::string id;                     // unique per start: "<task id>-<restart>"
+  std::string image;                  // oci: tag in the node's image layout
+  std::string rootfs;                 // oci: a rootfs folder instead of an image
+  std::vector<std::string> command;   // argv; variables already substituted
+  std::map<std::string, std::string> env;
+  std::string working_dir;            // "" = the task's own folder (process) or "/" (oci)
+  std::string task_dir;               // a folder of its own on the node for this task
+  std::string stdout_path;            // appended to
+  std::string stderr_path;            // appended to
+  double cpus = 0;                    // limit (0 = none)
+  int64_t memory_bytes = 0;           // limit (0 = none)
+};
+
+/// What identifies a started container.
+struct container_handle {
+  std::string id;
+  int pid = 0;                        // host pid of its main process (runc: of runc)
+};
+
+struct exit_status {
+  int exit_code = 0;                  // 128+N when killed by signal N
+  std::string message;                // e.g. "exited with code 1", "killed by SIGKILL"
+};
+
+class driver {
+public:
+  virtual ~driver() = default;
+
+  /// "process" or "oci".
+  virtual std::string name() const = 0;
+
+  /// Starts the container. On failure returns false with *error set, and
+  /// leaves nothing behind.
+  virtual bool start(const container_spec& spec, container_handle* out,
+                     std::string* error) = 0;
+
+  /// Non-blocking: the exit status once the container has exited.
+  virtual std::optional<exit_status> poll(const container_handle& c) = 0;
+
+  /// Sends `signal` (SIGTERM to ask, SIGKILL to force) to the container.
+  virtual void signal(const container_handle& c, int signal) = 0;
+
+  /// Releases what start() created (bundle, cgroups) after the exit.
+  virtual void cleanup(const container_handle& c) = 0;
+};
+
+struct driver_options {
+  std::string images_dir;   // oci: OCI image layout holding tagged images
+  std::string cgroup_parent = "troupe";  // cgroup folder for limits
+};
+
+/// The driver called `name` ("process" or "oci"), or nullptr with *error set
+/// when it does not exist or cannot work on this host (e.g. runc missing).
+std::unique_ptr<driver> make_driver(const std::string& name,
+                                    const driver_options& options,
+                                    std::string* error);
+
+} // namespace troupe
