@@ -1,0 +1,224 @@
+// reconcile(): desired state of one service vs its tasks (see reconciler.hpp).
+// Tasks are grouped by slot (replicated) or node (global); each group is
+// classified first, so the rolling-update budget is known before any change
+// is emitted, then the groups are walked in order to emit the changes.
+#include "actors/manager/core/reconciler.hpp"
+
+#include <algorithm>
+#include <map>
+#include <random>
+
+#include "actors/manager/core/cluster_state.hpp"
+#include "config/constraint.hpp"
+
+namespace troupe {
+namespace {
+
+bool live(const pb::Task& t) {
+  return t.desired_state() == pb::RUNNING && !is_terminal(t.state());
+}
+
+// One slot (replicated) or one node (global).
+struct group {
+  uint32_t slot = 0;
+  std::string node;
+  bool wanted = false;
+  std::vector<const pb::Task*> tasks;  // oldest first
+};
+
+enum class verdict { unwanted, current, outdated, refill, leave };
+
+bool older(const pb::Task* a, const pb::Task* b) {
+  if (a->created_at() != b->created_at())
+    return a->created_at() < b->created_at();
+  return a->id() < b->id();
+}
+
+bool node_eligible(const pb::Node& node, const pb::ServiceSpec& spec,
+                   const std::vector<constraint>& constraints) {
+  if (node.state() != "ready" || node.availability() != "active")
+    return false;
+  if (!node.drivers().empty() && !spec.driver().empty()) {
+    std::string list = "," + node.drivers() + ",";
+    if (list.find("," + spec.driver() + ",") == std::string::npos)
+      return false;
+  }
+  for (auto& c : constraints)
+    if (!c.matches(node))
+      return false;
+  return true;
+}
+
+std::vector<group> replicated_groups(const reconcile_input& in) {
+  uint32_t replicas = in.service->spec().replicas();
+  std::map<uint32_t, group> by_slot;
+  for (uint32_t s = 1; s <= replicas; ++s)
+    by_slot[s].wanted = true;
+  for (auto* t : in.tasks)
+    by_slot[t->slot()].tasks.push_back(t);
+  std::vector<group> out;
+  for (auto& [slot, g] : by_slot) {
+    g.slot = slot;
+    g.wanted = slot >= 1 && slot <= replicas;
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
+std::vector<group> global_groups(const reconcile_input& in) {
+  const auto& spec = in.service->spec();
+  std::vector<constraint> constraints;
+  bool parsable = true;
+  for (auto& text : spec.constraints()) {
+    std::string error;
+    auto c = parse_constraint(text, &error);
+    if (!c)
+      parsable = false;
+    else
+      constraints.push_back(*c);
+  }
+  std::map<std::string, group> by_node;
+  for (auto* n : in.nodes)
+    if (parsable && node_eligible(*n, spec, constraints))
+      by_node[n->name()].wanted = true;
+  for (auto* t : in.tasks)
+    by_node[t->node()].tasks.push_back(t);
+  std::vector<group> out;
+  for (auto& [node, g] : by_node) {
+    g.node = node;
+    g.wanted = g.wanted && !node.empty();
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
+// The live task a group keeps: current spec first, then furthest along,
+// then newest.
+const pb::Task* keeper(const group& g, uint64_t spec_version) {
+  const pb::Task* best = nullptr;
+  for (auto* t : g.tasks) {
+    if (!live(*t))
+      continue;
+    auto rank = [&](const pb::Task* x) {
+      return std::make_tuple(x->spec_version() == spec_version, x->state(),
+                             x->created_at(), x->id());
+    };
+    if (!best || rank(t) > rank(best))
+      best = t;
+  }
+  return best;
+}
+
+verdict classify(const group& g, const pb::Task* keep, uint64_t spec_version) {
+  if (!g.wanted)
+    return verdict::unwanted;
+  if (keep)
+    return keep->spec_version() == spec_version ? verdict::current
+                                                : verdict::outdated;
+  const pb::Task* newest = g.tasks.empty() ? nullptr : g.tasks.back();
+  if (newest && newest->desired_state() == pb::RUNNING
+      && newest->spec_version() == spec_version
+      && (newest->state() == pb::FAILED || newest->state() == pb::COMPLETE))
+    return verdict::leave;
+  return verdict::refill;
+}
+
+struct emitter {
+  const reconcile_input& in;
+  const task_id_source& new_id;
+  std::vector<pb::Change> out;
+
+  void shutdown(const pb::Task& t) {
+    auto* d = out.emplace_back().mutable_set_desired();
+    d->set_task_id(t.id());
+    d->set_desired_state(pb::SHUTDOWN);
+  }
+
+  void create(const group& g) {
+    const pb::Service& svc = *in.service;
+    bool global = svc.spec().mode() == "global";
+    auto* t = out.emplace_back().mutable_create_task();
+    t->set_id(new_id(svc, global ? g.node : std::to_string(g.slot)));
+    t->set_service(svc.spec().name());
+    t->set_slot(global ? 0 : g.slot);
+    if (global)
+      t->set_node(g.node);
+    t->set_spec_version(svc.spec_version());
+    *t->mutable_spec() = svc.spec();
+    t->set_desired_state(pb::RUNNING);
+    t->set_state(pb::PENDING);
+    t->set_created_at(in.now_ms);
+    t->set_updated_at(in.now_ms);
+  }
+
+  // Removes terminal tasks beyond the newest `limit` of the group (at least
+  // the newest one stays: it tells whether a failed slot is left alone).
+  void collect(const group& g) {
+    size_t keep = std::max<uint32_t>(in.history_limit, 1);
+    size_t seen = 0;
+    for (auto it = g.tasks.rbegin(); it != g.tasks.rend(); ++it) {
+      if (!is_terminal((*it)->state()))
+        continue;
+      if (++seen > keep)
+        out.emplace_back().set_remove_task((*it)->id());
+    }
+  }
+};
+
+} // namespace
+
+std::vector<pb::Change> reconcile(const reconcile_input& in,
+                                  const task_id_source& new_id) {
+  if (!in.service)
+    return {};
+  uint64_t version = in.service->spec_version();
+  auto groups = in.service->spec().mode() == "global" ? global_groups(in)
+                                                      : replicated_groups(in);
+  std::vector<const pb::Task*> keeps;
+  std::vector<verdict> verdicts;
+  size_t in_flight = 0;
+  for (auto& g : groups) {
+    std::sort(g.tasks.begin(), g.tasks.end(), older);
+    keeps.push_back(keeper(g, version));
+    verdicts.push_back(classify(g, keeps.back(), version));
+    if (verdicts.back() == verdict::refill
+        || (verdicts.back() == verdict::current
+            && keeps.back()->state() < pb::RUNNING))
+      ++in_flight;
+  }
+  uint32_t parallelism = in.service->spec().update().parallelism();
+  size_t budget = parallelism == 0 ? groups.size()
+                  : parallelism > in_flight ? parallelism - in_flight : 0;
+  emitter em{in, new_id, {}};
+  for (size_t i = 0; i < groups.size(); ++i) {
+    const group& g = groups[i];
+    for (auto* t : g.tasks) {
+      bool extra = live(*t) && t != keeps[i];
+      bool stale = verdicts[i] == verdict::unwanted
+                   && t->desired_state() == pb::RUNNING;
+      if (extra || stale)
+        em.shutdown(*t);
+    }
+    if (verdicts[i] == verdict::outdated && budget > 0) {
+      --budget;
+      em.shutdown(*keeps[i]);
+      em.create(g);
+    } else if (verdicts[i] == verdict::refill) {
+      em.create(g);
+    }
+    em.collect(g);
+  }
+  return std::move(em.out);
+}
+
+std::string random_task_suffix() {
+  static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  thread_local std::mt19937_64 gen{std::random_device{}()};
+  std::uniform_int_distribution<size_t> pick(0, sizeof(alphabet) - 2);
+  std::string out(10, 'a');
+  for (auto& c : out)
+    c = alphabet[pick(gen)];
+  return out;
+}
+
+} // namespace troupe
