@@ -30,4 +30,10 @@ stack_load_result parse_stack(std::string_view text, const std::string& source);
 /// one sentence naming the key path. Empty = valid. parse_stack applies it too.
 std::vector<std::string> validate_stack_spec(const pb::StackSpec& stack);
 
+/// Fills what a spec built by hand leaves empty with the defaults a stack
+/// file would get: driver "process", mode "replicated", protocol "tcp",
+/// missing restart/update/rollback policies, and empty names of conditions,
+/// failure actions and orders. Numbers are left alone (0 may be meant).
+void fill_stack_defaults(pb::StackSpec* stack);
+
 } // namespace troupe

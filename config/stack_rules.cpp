@@ -1,0 +1,223 @@
+#include "config/stack_rules.hpp"
+
+#include <map>
+#include <set>
+
+#include "config/constraint.hpp"
+
+namespace troupe {
+namespace {
+
+using issues = std::vector<spec_issue>;
+
+bool env_name_ok(const std::string& k) {
+  if (k.empty() || !(isalpha(static_cast<unsigned char>(k[0])) || k[0] == '_'))
+    return false;
+  for (char c : k)
+    if (!(isalnum(static_cast<unsigned char>(c)) || c == '_'))
+      return false;
+  return true;
+}
+
+bool port_name_ok(const std::string& n) {
+  if (n.empty())
+    return false;
+  for (char c : n)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+      return false;
+  return true;
+}
+
+std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+
+void one_of(issues* out, const std::string& key, const std::string& value,
+            std::initializer_list<const char*> allowed) {
+  std::string list;
+  for (auto a : allowed) {
+    if (value == a)
+      return;
+    list += (list.empty() ? "" : ", ") + quoted(a);
+  }
+  out->push_back({key, "must be one of " + list + ", got " + quoted(value)});
+}
+
+void not_negative(issues* out, const std::string& key, int64_t v) {
+  if (v < 0)
+    out->push_back({key, "must be >= 0"});
+}
+
+void check_policy(issues* out, const std::string& key,
+                  const pb::UpdatePolicy& p) {
+  not_negative(out, key + ".delay", p.delay_ms());
+  not_negative(out, key + ".monitor", p.monitor_ms());
+  one_of(out, key + ".failure_action", p.failure_action(),
+         {"pause", "continue", "rollback"});
+  if (!(p.max_failure_ratio() >= 0 && p.max_failure_ratio() <= 1))
+    out->push_back({key + ".max_failure_ratio", "must be between 0 and 1"});
+  one_of(out, key + ".order", p.order(), {"stop-first", "start-first"});
+}
+
+void check_restart(issues* out, const std::string& key,
+                   const pb::RestartPolicy& r) {
+  one_of(out, key + ".condition", r.condition(), {"none", "on-failure", "any"});
+  not_negative(out, key + ".delay", r.delay_ms());
+  not_negative(out, key + ".max_delay", r.max_delay_ms());
+  not_negative(out, key + ".window", r.window_ms());
+}
+
+void check_health(issues* out, const std::string& key,
+                  const pb::ServiceSpec& s) {
+  const pb::HealthCheck& h = s.health();
+  int kinds = (h.cmd_size() > 0) + h.tcp() + !h.http().empty();
+  if (kinds != 1)
+    out->push_back({key, "set exactly one of cmd, tcp, http"});
+  if (!h.http().empty() && h.http()[0] != '/')
+    out->push_back({key + ".http", "must be a path starting with '/'"});
+  if ((h.tcp() || !h.http().empty()) && s.ports_size() == 0)
+    out->push_back({key, "tcp and http checks need a port in ports"});
+  if (h.interval_ms() <= 0)
+    out->push_back({key + ".interval", "must be > 0"});
+  if (h.timeout_ms() <= 0)
+    out->push_back({key + ".timeout", "must be > 0"});
+  not_negative(out, key + ".start_period", h.start_period_ms());
+}
+
+void check_ports(issues* out, const std::string& key, const pb::ServiceSpec& s,
+                 std::map<uint32_t, std::string>* published) {
+  std::set<std::string> names;
+  for (int i = 0; i < s.ports_size(); ++i) {
+    const pb::PortSpec& p = s.ports(i);
+    std::string pk = key + ".ports[" + std::to_string(i) + "]";
+    if (!port_name_ok(p.name()))
+      out->push_back({pk + ".name", "must match [a-z0-9_]+, got " + quoted(p.name())});
+    else if (!names.insert(p.name()).second)
+      out->push_back({pk + ".name", "duplicate port name " + quoted(p.name())});
+    if (p.target() < 1 || p.target() > 65535)
+      out->push_back({pk + ".target", "must be between 1 and 65535"});
+    if (p.published() > 65535)
+      out->push_back({pk + ".published", "must be between 0 and 65535"});
+    else if (p.published() != 0) {
+      auto [it, fresh] = published->emplace(p.published(), pk);
+      if (!fresh)
+        out->push_back({pk + ".published", "published port "
+                                               + std::to_string(p.published())
+                                               + " is already used by " + it->second});
+    }
+    one_of(out, pk + ".protocol", p.protocol(), {"tcp", "udp"});
+  }
+}
+
+void check_runtime(issues* out, const std::string& key,
+                   const pb::ServiceSpec& s) {
+  one_of(out, key + ".driver", s.driver(), {"process", "oci"});
+  if (s.driver() == "oci") {
+    if (s.image().empty() && s.rootfs().empty())
+      out->push_back({key + ".image", "is required for the oci driver (or set rootfs)"});
+    if (!s.image().empty() && !s.rootfs().empty())
+      out->push_back({key + ".rootfs", "set either image or rootfs, not both"});
+  } else if (s.driver() == "process") {
+    if (!s.image().empty())
+      out->push_back({key + ".image", "is only used by the oci driver"});
+    if (!s.rootfs().empty())
+      out->push_back({key + ".rootfs", "is only used by the oci driver"});
+  }
+  if (s.command_size() == 0 || s.command(0).empty())
+    out->push_back({key + ".command", "is required (a non-empty array of strings)"});
+  for (const auto& [k, v] : s.env())
+    if (!env_name_ok(k))
+      out->push_back({key + ".env." + k, "is not a valid variable name "
+                                          "(use letters, digits and _)"});
+  for (const auto& [k, v] : s.labels())
+    if (k.empty())
+      out->push_back({key + ".labels", "label names must not be empty"});
+}
+
+void check_service(issues* out, const pb::StackSpec& stack,
+                   const pb::ServiceSpec& s,
+                   std::map<uint32_t, std::string>* published) {
+  std::string key = "services." + s.short_name();
+  if (!valid_stack_name(s.short_name()))
+    out->push_back({key, "service name " + quoted(s.short_name())
+                             + " must match [a-z0-9][a-z0-9-]* (at most 32 characters)"});
+  if (s.stack() != stack.name())
+    out->push_back({key, "belongs to stack " + quoted(s.stack()) + ", not "
+                             + quoted(stack.name())});
+  if (s.name() != stack.name() + "_" + s.short_name())
+    out->push_back({key, "full name must be " + quoted(stack.name() + "_" + s.short_name())
+                             + ", got " + quoted(s.name())});
+  check_runtime(out, key, s);
+  one_of(out, key + ".mode", s.mode(), {"replicated", "global"});
+  if (s.mode() == "global" && s.replicas() != 0)
+    out->push_back({key + ".replicas", "must not be set when mode is \"global\""});
+  not_negative(out, key + ".stop_grace_period", s.stop_grace_period_ms());
+  check_ports(out, key, s, published);
+  check_restart(out, key + ".restart", s.restart());
+  if (!(s.resources().cpus() >= 0))
+    out->push_back({key + ".resources.cpus", "must be >= 0"});
+  not_negative(out, key + ".resources.memory", s.resources().memory_bytes());
+  for (int i = 0; i < s.constraints_size(); ++i) {
+    std::string why;
+    if (!parse_constraint(s.constraints(i), &why))
+      out->push_back({key + ".placement.constraints[" + std::to_string(i) + "]", why});
+  }
+  check_policy(out, key + ".update", s.update());
+  check_policy(out, key + ".rollback", s.rollback());
+  if (s.has_health())
+    check_health(out, key + ".health", s);
+}
+
+} // namespace
+
+bool valid_stack_name(std::string_view name) {
+  if (name.empty() || name.size() > 32 || name[0] == '-')
+    return false;
+  for (char c : name)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+      return false;
+  return true;
+}
+
+std::vector<spec_issue> check_stack_spec(const pb::StackSpec& stack) {
+  issues out;
+  if (!valid_stack_name(stack.name()))
+    out.push_back({"stack.name", "stack name " + quoted(stack.name())
+                                     + " must match [a-z0-9][a-z0-9-]* (at most 32 characters)"});
+  if (stack.services_size() == 0)
+    out.push_back({"services", "a stack needs at least one service"});
+  std::set<std::string> names;
+  std::map<uint32_t, std::string> published;
+  for (const auto& s : stack.services()) {
+    if (!names.insert(s.short_name()).second)
+      out.push_back({"services." + s.short_name(), "duplicate service name "
+                                                       + quoted(s.short_name())});
+    check_service(&out, stack, s, &published);
+  }
+  return out;
+}
+
+pb::RestartPolicy default_restart_policy() {
+  pb::RestartPolicy r;
+  r.set_condition("any");
+  r.set_delay_ms(1000);
+  r.set_max_delay_ms(30000);
+  return r;
+}
+
+pb::UpdatePolicy default_update_policy() {
+  pb::UpdatePolicy u;
+  u.set_parallelism(1);
+  u.set_monitor_ms(5000);
+  u.set_failure_action("pause");
+  u.set_order("stop-first");
+  return u;
+}
+
+pb::HealthCheck default_health_check() {
+  pb::HealthCheck h;
+  h.set_interval_ms(5000);
+  h.set_timeout_ms(2000);
+  h.set_retries(3);
+  return h;
+}
+
+} // namespace troupe
