@@ -308,7 +308,7 @@ cluster_load_result load_cluster_config(const std::string& path) {
 pb::NodeConfig resolve_node(const pb::ClusterConfig& config,
                             const std::string& name) {
   pb::NodeConfig n = config.defaults();
-  const pb::NodeConfig& builtin = default_cluster_config().defaults();
+  const pb::NodeConfig builtin = default_cluster_config().defaults();
   for (const auto& o : config.nodes()) {
     if (o.name() != name)
       continue;
