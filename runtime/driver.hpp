@@ -64,6 +64,7 @@ public:
 struct driver_options {
   std::string images_dir;   // oci: OCI image layout holding tagged images
   std::string cgroup_parent = "troupe";  // cgroup folder for limits
+  std::string runc_root;    // oci: `runc --root` ("" = runc's default)
 };
 
 /// The driver called `name` ("process" or "oci"), or nullptr with *error set

@@ -1,0 +1,31 @@
+#include "runtime/driver.hpp"
+
+#include <cstdlib>
+
+#include "runtime/child_process.hpp"
+#include "runtime/oci_driver.hpp"
+#include "runtime/process_driver.hpp"
+
+namespace troupe {
+
+std::unique_ptr<driver> make_driver(const std::string& name,
+                                    const driver_options& options,
+                                    std::string* error) {
+  if (name == "process")
+    return std::make_unique<process_driver>(options);
+  if (name == "oci") {
+    const char* path = std::getenv("PATH");
+    for (const char* tool : {"runc", "umoci"}) {
+      if (find_executable(tool, path ? path : "").empty()) {
+        *error = std::string("the oci driver needs '") + tool
+                 + "' on PATH (install it with scripts/install-deps.sh)";
+        return nullptr;
+      }
+    }
+    return std::make_unique<oci_driver>(options);
+  }
+  *error = "unknown container driver '" + name + "' (use process or oci)";
+  return nullptr;
+}
+
+} // namespace troupe

@@ -1,0 +1,74 @@
+#include "runtime/oci_config.hpp"
+
+#include <cctype>
+
+namespace troupe {
+
+using nlohmann::json;
+
+std::string short_hostname(const std::string& id) {
+  std::string out;
+  for (char ch : id) {
+    if (out.size() == 12)
+      break;
+    out += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '-';
+  }
+  return out.empty() ? "container" : out;
+}
+
+namespace {
+
+json env_json(const container_spec& spec) {
+  json env = json::array();
+  for (auto& [k, v] : spec.env)
+    env.push_back(k + "=" + v);
+  if (spec.env.count("PATH") == 0)
+    env.push_back(std::string("PATH=") + container_default_path);
+  return env;
+}
+
+void apply_resources(json& linux_cfg, const container_spec& spec) {
+  json& res = linux_cfg["resources"];
+  if (!res.is_object())
+    res = json::object();
+  if (spec.memory_bytes > 0)
+    res["memory"]["limit"] = spec.memory_bytes;
+  if (spec.cpus > 0) {
+    res["cpu"]["period"] = 100000;
+    res["cpu"]["quota"] = static_cast<int64_t>(spec.cpus * 100000);
+  }
+}
+
+void drop_network_namespace(json& linux_cfg) {
+  auto& namespaces = linux_cfg["namespaces"];
+  if (!namespaces.is_array())
+    return;
+  json kept = json::array();
+  for (auto& ns : namespaces)
+    if (ns.value("type", "") != "network")
+      kept.push_back(ns);
+  namespaces = kept;
+}
+
+} // namespace
+
+void apply_container_spec(json& config, const oci_config_input& in) {
+  const auto& spec = *in.spec;
+  json& process = config["process"];
+  if (!spec.command.empty())
+    process["args"] = spec.command;
+  process["env"] = env_json(spec);
+  process["cwd"] = spec.working_dir.empty() ? "/" : spec.working_dir;
+  process["terminal"] = false;
+  process.erase("consoleSize");
+  config["hostname"] = short_hostname(in.id);
+  if (!in.rootfs.empty())
+    config["root"]["path"] = in.rootfs;
+  config["root"]["readonly"] = in.readonly;
+  json& linux_cfg = config["linux"];
+  apply_resources(linux_cfg, spec);
+  linux_cfg["cgroupsPath"] = in.cgroups_path;
+  drop_network_namespace(linux_cfg);
+}
+
+} // namespace troupe

@@ -1,0 +1,56 @@
+// The "oci" driver: a container is a runc container run from a bundle under
+// spec.task_dir/bundle-<id>, unpacked with umoci from a tag in the node's OCI
+// image layout (or using spec.rootfs read-only).
+// Contract:
+// - runc runs in the foreground (`runc run`), in its own session, with the
+//   log files as stdout/stderr; it exits with the container's exit code, so
+//   poll() is a waitpid on runc;
+// - the container shares the host network (no network namespace) and keeps
+//   the other namespaces; memory/cpu limits go to linux.resources under the
+//   cgroup "/<cgroup_parent>/<id>";
+// - container ids are sanitized to runc's alphabet [A-Za-z0-9_.-];
+// - note: the command runs as PID 1 of its pid namespace, so SIGTERM only
+//   stops it when it handles SIGTERM (as in Docker); SIGKILL always does.
+#pragma once
+
+#include <map>
+#include <mutex>
+
+#include "runtime/driver.hpp"
+
+namespace troupe {
+
+class oci_driver : public driver {
+public:
+  /// Expects runc and umoci to exist (make_driver checks).
+  explicit oci_driver(driver_options options);
+
+  std::string name() const override { return "oci"; }
+  bool start(const container_spec& spec, container_handle* out,
+             std::string* error) override;
+  std::optional<exit_status> poll(const container_handle& c) override;
+  void signal(const container_handle& c, int signal) override;
+  void cleanup(const container_handle& c) override;
+
+  /// `runc [--root R] <args...>` as an argv.
+  std::vector<std::string> runc_argv(std::vector<std::string> args) const;
+
+  /// The id runc knows a container by: [A-Za-z0-9_.-], others become '_'.
+  static std::string sanitize_id(const std::string& id);
+
+private:
+  struct entry {
+    int pid = 0;
+    std::string bundle;
+    std::optional<exit_status> exit;
+  };
+
+  bool prepare_bundle(const container_spec& spec, const std::string& id,
+                      const std::string& bundle, std::string* error);
+
+  driver_options options_;
+  std::mutex mtx_;
+  std::map<std::string, entry> entries_;
+};
+
+} // namespace troupe

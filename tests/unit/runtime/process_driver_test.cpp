@@ -1,0 +1,185 @@
+#include <csignal>
+#include <cstdlib>
+#include <gtest/gtest.h>
+
+#include "runtime/cgroups.hpp"
+#include "runtime/process_driver.hpp"
+#include "tests/unit/runtime/test_util.hpp"
+
+using namespace troupe;
+using troupe::test::slurp;
+using troupe::test::temp_dir;
+using troupe::test::wait_exit;
+using troupe::test::wait_until;
+
+namespace {
+
+class process_driver_test : public ::testing::Test {
+protected:
+  container_spec spec(std::vector<std::string> command) {
+    container_spec s;
+    s.id = "t" + std::to_string(++counter_) + "-" + std::to_string(::getpid());
+    s.command = std::move(command);
+    s.task_dir = dir_ / "task";
+    s.stdout_path = dir_ / "logs/stdout.log";
+    s.stderr_path = dir_ / "logs/stderr.log";
+    return s;
+  }
+
+  container_handle start(const container_spec& s) {
+    container_handle h;
+    std::string error;
+    EXPECT_TRUE(driver_.start(s, &h, &error)) << error;
+    started_.push_back(h);
+    return h;
+  }
+
+  void TearDown() override {
+    for (auto& h : started_) {
+      driver_.signal(h, SIGKILL);
+      driver_.cleanup(h);
+    }
+  }
+
+  temp_dir dir_;
+  process_driver driver_{driver_options{}};
+  std::vector<container_handle> started_;
+  int counter_ = 0;
+};
+
+bool process_gone(int pid) {
+  auto stat = slurp("/proc/" + std::to_string(pid) + "/stat");
+  auto close = stat.rfind(')');
+  return stat.empty() || (close != std::string::npos && stat[close + 2] == 'Z');
+}
+
+TEST_F(process_driver_test, writes_stdout_stderr_and_reports_exit_code) {
+  auto s = spec({"sh", "-c", "echo out; echo err >&2; exit 3"});
+  auto h = start(s);
+  auto status = wait_exit(driver_, h);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->exit_code, 3);
+  EXPECT_EQ(status->message, "exited with code 3");
+  EXPECT_EQ(slurp(s.stdout_path), "out\n");
+  EXPECT_EQ(slurp(s.stderr_path), "err\n");
+}
+
+TEST_F(process_driver_test, appends_to_existing_logs) {
+  auto s = spec({"echo", "second"});
+  ASSERT_TRUE(wait_exit(driver_, start(s)));
+  auto s2 = s;
+  s2.id += "b";
+  ASSERT_TRUE(wait_exit(driver_, start(s2)));
+  EXPECT_EQ(slurp(s.stdout_path), "second\nsecond\n");
+}
+
+TEST_F(process_driver_test, passes_exactly_the_given_environment) {
+  ::setenv("TROUPE_AGENT_ONLY", "leak", 1);
+  auto s = spec({"sh", "-c", "echo \"$FOO\"; env"});
+  s.env = {{"FOO", "bar baz"}, {"OTHER", "1"}};
+  auto status = wait_exit(driver_, start(s));
+  ::unsetenv("TROUPE_AGENT_ONLY");
+  ASSERT_TRUE(status);
+  auto out = slurp(s.stdout_path);
+  EXPECT_EQ(out.substr(0, 8), "bar baz\n");
+  EXPECT_NE(out.find("OTHER=1\n"), std::string::npos);
+  EXPECT_NE(out.find("PATH="), std::string::npos) << "agent PATH added";
+  EXPECT_EQ(out.find("TROUPE_AGENT_ONLY"), std::string::npos) << out;
+}
+
+TEST_F(process_driver_test, runs_in_task_dir_created_when_missing) {
+  auto s = spec({"pwd"});
+  s.task_dir = dir_ / "deep/task/dir";
+  ASSERT_TRUE(wait_exit(driver_, start(s)));
+  EXPECT_EQ(slurp(s.stdout_path), s.task_dir + "\n");
+}
+
+TEST_F(process_driver_test, missing_binary_fails_start_with_its_name) {
+  auto s = spec({"no-such-binary-troupe"});
+  container_handle h;
+  std::string error;
+  EXPECT_FALSE(driver_.start(s, &h, &error));
+  EXPECT_EQ(error, "cannot run 'no-such-binary-troupe': No such file or directory");
+}
+
+TEST_F(process_driver_test, missing_working_dir_fails_start) {
+  auto s = spec({"true"});
+  s.working_dir = dir_ / "nowhere";
+  container_handle h;
+  std::string error;
+  EXPECT_FALSE(driver_.start(s, &h, &error));
+  EXPECT_NE(error.find("working directory"), std::string::npos) << error;
+}
+
+TEST_F(process_driver_test, sigterm_ends_sleep_with_143) {
+  auto h = start(spec({"sleep", "100"}));
+  EXPECT_FALSE(driver_.poll(h));
+  driver_.signal(h, SIGTERM);
+  auto status = wait_exit(driver_, h);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->exit_code, 128 + SIGTERM);
+  EXPECT_EQ(status->message, "killed by SIGTERM");
+}
+
+TEST_F(process_driver_test, process_ignoring_sigterm_dies_on_sigkill) {
+  auto s = spec({"sh", "-c", "trap '' TERM; echo ready; while :; do sleep 1; done"});
+  auto h = start(s);
+  ASSERT_TRUE(wait_until([&] { return slurp(s.stdout_path) == "ready\n"; }));
+  driver_.signal(h, SIGTERM);
+  EXPECT_FALSE(wait_exit(driver_, h, std::chrono::milliseconds(300)));
+  driver_.signal(h, SIGKILL);
+  auto status = wait_exit(driver_, h);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->exit_code, 128 + SIGKILL);
+  EXPECT_EQ(status->message, "killed by SIGKILL");
+}
+
+TEST_F(process_driver_test, signal_reaches_grandchildren) {
+  auto s = spec({"sh", "-c", "sleep 100 & echo $! > child.pid; wait"});
+  auto h = start(s);
+  auto pid_file = s.task_dir + "/child.pid";
+  ASSERT_TRUE(wait_until([&] { return slurp(pid_file).size() > 1; }));
+  int grandchild = std::stoi(slurp(pid_file));
+  driver_.signal(h, SIGTERM);
+  ASSERT_TRUE(wait_exit(driver_, h));
+  EXPECT_TRUE(wait_until([&] { return process_gone(grandchild); }));
+}
+
+TEST_F(process_driver_test, limits_go_to_the_cgroup) {
+  if (!driver_.limits_supported())
+    GTEST_SKIP() << "this host has no writable cgroup hierarchy";
+  auto s = spec({"sleep", "100"});
+  s.memory_bytes = 64 << 20;
+  s.cpus = 0.5;
+  auto h = start(s);
+  auto host = cgroup_host::probe();
+  auto dirs = driver_.cgroup_dirs(h);
+  ASSERT_FALSE(dirs.empty());
+  auto pid = std::to_string(h.pid);
+  if (host.version == 1) {
+    EXPECT_EQ(read_small_file(dirs[0] + "/memory.limit_in_bytes"), "67108864");
+    if (dirs.size() > 1)
+      EXPECT_EQ(read_small_file(dirs[1] + "/cpu.cfs_quota_us"), "50000");
+  } else {
+    EXPECT_EQ(read_small_file(dirs[0] + "/memory.max"), "67108864");
+    EXPECT_EQ(read_small_file(dirs[0] + "/cpu.max"), "50000 100000");
+  }
+  EXPECT_EQ(read_small_file(dirs[0] + "/cgroup.procs"), pid);
+  driver_.signal(h, SIGKILL);
+  ASSERT_TRUE(wait_exit(driver_, h));
+  driver_.cleanup(h);
+  started_.clear();
+  for (auto& d : dirs)
+    EXPECT_FALSE(std::filesystem::exists(d)) << d;
+}
+
+TEST(make_driver_test, unknown_driver_is_refused_with_a_sentence) {
+  std::string error;
+  EXPECT_EQ(make_driver("docker", driver_options{}, &error), nullptr);
+  EXPECT_EQ(error, "unknown container driver 'docker' (use process or oci)");
+  auto d = make_driver("process", driver_options{}, &error);
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->name(), "process");
+}
+
+} // namespace

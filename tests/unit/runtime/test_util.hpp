@@ -1,0 +1,62 @@
+// Helpers shared by the runtime tests: temporary folders, reading files and
+// bounded waits (poll every 10ms, give up after a deadline; never a sleep).
+#pragma once
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "runtime/driver.hpp"
+
+namespace troupe::test {
+
+/// A fresh folder under /tmp, removed when the object goes away.
+class temp_dir {
+public:
+  temp_dir() {
+    char tmpl[] = "/tmp/troupe-rt-XXXXXX";
+    path_ = ::mkdtemp(tmpl);
+  }
+  ~temp_dir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+
+private:
+  std::string path_;
+};
+
+inline std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+/// True once `done()` holds, polling every 10ms for at most `timeout`.
+inline bool wait_until(const std::function<bool()>& done,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline)
+      return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+/// The container's exit status, or nullopt if it did not exit in time.
+inline std::optional<exit_status>
+wait_exit(driver& d, const container_handle& c,
+          std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  std::optional<exit_status> result;
+  wait_until([&] { return (result = d.poll(c)).has_value(); }, timeout);
+  return result;
+}
+
+} // namespace troupe::test
