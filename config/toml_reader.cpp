@@ -1,6 +1,8 @@
 #include "config/toml_reader.hpp"
 
 #include <algorithm>
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -312,6 +314,11 @@ std::optional<toml::table> parse_toml(std::string_view text,
 
 std::optional<std::string> read_text_file(const std::string& path,
                                           std::string* error) {
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    *error = std::strerror(EISDIR);
+    return std::nullopt;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     *error = std::strerror(errno);

@@ -113,6 +113,8 @@ TEST(StackErrors, ReportsAllMistakesAtOnce) {
 }
 
 TEST(StackErrors, MissingFileIsAnError) {
+  EXPECT_EQ(load_stack_file("/").errors.at(0).message,
+            "cannot read stack file /: Is a directory");
   auto result = load_stack_file("/nonexistent/stack.toml");
   ASSERT_EQ(result.errors.size(), 1u);
   EXPECT_EQ(result.errors[0].message,
