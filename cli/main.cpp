@@ -1,2 +1,33 @@
-// placeholder, replaced by the CLI work
-int main() { return 0; }
+// The `troupe` binary: `troupe agent ...` runs a node; every other command
+// is a client of a node's API. Exit status 0 on success, 1 on any error with
+// one sentence on stderr.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.hpp"
+
+int main(int argc, char** argv) {
+  using namespace troupe::cli;
+  CLI::App app{"troupe: a container orchestrator on the actor model"};
+  app.name("troupe");
+  app.require_subcommand(1);
+  int exit_code = 0;
+  register_agent_command(app, &exit_code);
+  register_stack_commands(app, &exit_code);
+  register_service_commands(app, &exit_code);
+  register_node_commands(app, &exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0)
+      return app.exit(e);
+    std::cerr << "troupe: " << e.what() << " (see troupe --help)\n";
+    return 1;
+  }
+  return exit_code;
+}

@@ -1,0 +1,21 @@
+// `troupe agent --role standalone|manager|worker ...`: starts a node.
+#include <memory>
+
+#include "actors/node/run_agent.hpp"
+#include "cli/commands.hpp"
+
+namespace troupe::cli {
+
+void register_agent_command(CLI::App& app, int* exit_code) {
+  auto opts = std::make_shared<agent_options>();
+  auto* sub = app.add_subcommand("agent", "run a node (manager, worker or both)");
+  sub->add_option("--role", opts->role, "standalone (default), manager or worker")
+      ->check(CLI::IsMember({"standalone", "manager", "worker"}));
+  sub->add_option("--config", opts->config_path, "cluster config file (TOML)");
+  sub->add_option("--name", opts->name, "node name (default: the host name)");
+  sub->add_option("--data-dir", opts->data_dir, "where the node keeps its state");
+  sub->add_option("--api", opts->api_address, "client API address HOST:PORT");
+  sub->callback([opts, exit_code] { *exit_code = run_agent(*opts); });
+}
+
+} // namespace troupe::cli

@@ -1,0 +1,87 @@
+// Waiting for services to converge after a deploy or a scale. The decision
+// ("converged? if not, why?") is the pure function evaluate_convergence over
+// what the node reported; progress_tracker turns successive evaluations into
+// the lines a user should see (each change once); wait_for_convergence is the
+// polling loop around them (list_services every 250ms, service_ps for the
+// services that are not there yet).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <ostream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "messages/troupe.pb.h"
+
+namespace troupe::cli {
+
+/// What the node reported about one service we wait for.
+struct service_observation {
+  std::string service;
+  bool found = false;          // present in list_services
+  uint32_t desired = 0;        // replicas_desired
+  uint32_t running = 0;        // replicas_running
+  uint32_t updated = 0;        // tasks_updated
+  std::vector<pb::Task> tasks; // from service_ps (empty when not polled)
+};
+
+struct progress_line {
+  std::string service;
+  std::string text;            // "demo_web: 2/3 running"
+};
+
+struct task_problem {
+  std::string service;
+  std::string key;             // task id, state and message: shown once
+  std::string text;            // "demo_web.2: pending: no suitable node"
+};
+
+struct convergence {
+  bool converged = false;
+  std::vector<std::string> waiting;     // services not converged, in order
+  std::vector<progress_line> progress;  // one per service
+  std::vector<task_problem> problems;   // tasks that cannot run as desired
+};
+
+/// Converged when every service is found with running == desired and
+/// updated == running. A problem is a task desired running that is pending
+/// with a message, or failed/rejected.
+convergence evaluate_convergence(const std::vector<service_observation>& services);
+
+/// Builds observations from a list_services response and the tasks polled
+/// per service (services missing from `list` are not found).
+std::vector<service_observation> observe(
+    const std::vector<std::string>& services, const pb::Response& list,
+    const std::map<std::string, std::vector<pb::Task>>& tasks);
+
+/// Remembers what was shown: new_lines returns the progress lines that
+/// changed and the problems not shown before.
+class progress_tracker {
+public:
+  std::vector<std::string> new_lines(const convergence& c);
+
+  /// Why `service` is not converged: its latest problem, else its progress.
+  std::string reason(const std::string& service) const;
+
+private:
+  std::map<std::string, std::string> progress_;
+  std::map<std::string, std::string> last_problem_;
+  std::set<std::string> shown_;
+};
+
+struct wait_options {
+  std::string address;
+  int64_t timeout_ms = 300000;
+  int64_t poll_ms = 250;
+  int api_timeout_ms = 10000;
+};
+
+/// Polls until `services` converge (true) or the timeout passes or the
+/// user interrupts (false, *error = one sentence). Progress goes to `out`.
+bool wait_for_convergence(const wait_options& options,
+                          const std::vector<std::string>& services,
+                          std::ostream& out, std::string* error);
+
+} // namespace troupe::cli

@@ -1,0 +1,163 @@
+// `troupe stack deploy|validate|ls|ps|rm`.
+#include <iostream>
+#include <memory>
+
+#include "cli/args.hpp"
+#include "cli/commands.hpp"
+#include "cli/converge_wait.hpp"
+#include "cli/interrupt.hpp"
+#include "config/stack_file.hpp"
+
+namespace troupe::cli {
+
+namespace {
+
+struct deploy_options {
+  client_options client;
+  std::string file;
+  bool detach = false;
+  std::string timeout = "5m";
+};
+
+// Loads and validates FILE; prints every error and returns false if any.
+bool load_stack(const std::string& file, pb::StackSpec* out) {
+  auto result = load_stack_file(file);
+  if (!result.ok()) {
+    for (const auto& error : result.errors)
+      std::cerr << error.to_string() << "\n";
+    return false;
+  }
+  *out = result.stack;
+  return true;
+}
+
+std::vector<std::string> service_names(const pb::StackSpec& stack) {
+  std::vector<std::string> names;
+  for (const auto& service : stack.services())
+    names.push_back(service.name().empty() ? stack.name() + "_" + service.short_name()
+                                           : service.name());
+  return names;
+}
+
+int stack_deploy(const deploy_options& o) {
+  int64_t timeout_ms = 0;
+  std::string error;
+  if (!parse_timeout_flag("--timeout", o.timeout, &timeout_ms, &error))
+    return fail(error);
+  pb::StackSpec stack;
+  if (!load_stack(o.file, &stack))
+    return 1;
+  pb::Request request;
+  *request.mutable_deploy_stack() = stack;
+  pb::Response response;
+  if (!request_api(o.client, request, &response))
+    return 1;
+  auto names = service_names(stack);
+  if (o.detach) {
+    std::cout << "stack " << stack.name() << " deploying: " << names.size()
+              << " services\n";
+    return 0;
+  }
+  install_interrupt_handler();
+  wait_options wait;
+  wait.address = api_address(o.client);
+  wait.timeout_ms = timeout_ms;
+  wait.api_timeout_ms = api_timeout_ms;
+  if (!wait_for_convergence(wait, names, std::cout, &error))
+    return fail(error);
+  std::cout << "stack " << stack.name() << " deployed: " << names.size()
+            << (names.size() == 1 ? " service" : " services") << " converged\n";
+  return 0;
+}
+
+int stack_validate(const std::string& file) {
+  pb::StackSpec stack;
+  if (!load_stack(file, &stack))
+    return 1;
+  std::cout << file << " is valid: stack " << stack.name() << ", "
+            << stack.services_size()
+            << (stack.services_size() == 1 ? " service" : " services") << "\n";
+  return 0;
+}
+
+int stack_ls(const client_options& o) {
+  pb::Request request;
+  request.mutable_list_stacks();
+  pb::Response response;
+  if (!request_api(o, request, &response))
+    return 1;
+  if (o.format == "json") {
+    auto list = nlohmann::json::array();
+    for (const auto& stack : response.stacks())
+      list.push_back(stack_summary_json(stack));
+    print_json(list);
+    return 0;
+  }
+  int64_t now = now_unix_ms();
+  std::vector<table_row> rows;
+  for (const auto& stack : response.stacks())
+    rows.push_back(stack_row(stack, now));
+  std::cout << render_table(stack_headers(), rows);
+  return 0;
+}
+
+int stack_ps(const client_options& o, const std::string& name) {
+  pb::Request request;
+  request.set_stack_ps(name);
+  pb::Response response;
+  if (!request_api(o, request, &response))
+    return 1;
+  print_tasks(response, o.format);
+  return 0;
+}
+
+int stack_rm(const client_options& o, const std::string& name) {
+  pb::Request request;
+  request.set_remove_stack(name);
+  pb::Response response;
+  if (!request_api(o, request, &response))
+    return 1;
+  std::cout << "stack " << name << " removed\n";
+  return 0;
+}
+
+// Adds a subcommand taking one required NAME argument and client options.
+void add_named(CLI::App* parent, const char* verb, const char* help, bool with_format,
+               int* exit_code, int (*run)(const client_options&, const std::string&)) {
+  auto opts = std::make_shared<client_options>();
+  auto name = std::make_shared<std::string>();
+  auto* sub = parent->add_subcommand(verb, help);
+  sub->add_option("NAME", *name, "stack name")->required();
+  add_client_options(sub, opts.get(), with_format);
+  sub->callback([=] { *exit_code = run(*opts, *name); });
+}
+
+} // namespace
+
+void register_stack_commands(CLI::App& app, int* exit_code) {
+  auto* stack = app.add_subcommand("stack", "deploy and manage stacks");
+  stack->require_subcommand(1);
+
+  auto deploy = std::make_shared<deploy_options>();
+  auto* dep = stack->add_subcommand("deploy", "deploy a stack file and wait until it runs");
+  dep->add_option("FILE", deploy->file, "stack file (TOML)")->required();
+  dep->add_flag("-d,--detach", deploy->detach, "do not wait for convergence");
+  dep->add_option("--timeout", deploy->timeout, "how long to wait (default 5m)");
+  add_client_options(dep, &deploy->client, false);
+  dep->callback([deploy, exit_code] { *exit_code = stack_deploy(*deploy); });
+
+  auto file = std::make_shared<std::string>();
+  auto* val = stack->add_subcommand("validate", "check a stack file without deploying it");
+  val->add_option("FILE", *file, "stack file (TOML)")->required();
+  val->callback([file, exit_code] { *exit_code = stack_validate(*file); });
+
+  auto ls_opts = std::make_shared<client_options>();
+  auto* ls = stack->add_subcommand("ls", "list stacks");
+  add_client_options(ls, ls_opts.get(), true);
+  ls->callback([ls_opts, exit_code] { *exit_code = stack_ls(*ls_opts); });
+
+  add_named(stack, "ps", "list the tasks of a stack", true, exit_code, stack_ps);
+  add_named(stack, "rm", "remove a stack and stop its tasks", false, exit_code, stack_rm);
+}
+
+} // namespace troupe::cli
