@@ -201,7 +201,8 @@ struct applier {
 
   void task_status(const pb::TaskStatus& s) {
     auto it = tasks.find(s.task_id());
-    if (it == tasks.end() || is_terminal(it->second.state()))
+    if (it == tasks.end() || is_terminal(it->second.state())
+        || !pb::TaskState_IsValid(s.state()))
       return;
     pb::Task& task = it->second;
     if (s.state() > task.state())

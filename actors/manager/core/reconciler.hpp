@@ -12,8 +12,10 @@
 // Global: one live task per eligible node (ready, active, constraints met),
 // created with its node already set; tasks on nodes no longer eligible are
 // shut down.
+// Slots (nodes) no longer wanted get desired SHUTDOWN on every task still
+// desired RUNNING, ended ones included, so a later scale-up refills them.
 // History: terminal tasks beyond the newest `history_limit` per slot (or
-// node, for global) are removed.
+// node, for global) are removed; the newest one always stays.
 #pragma once
 
 #include <cstdint>

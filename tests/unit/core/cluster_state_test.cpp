@@ -287,3 +287,12 @@ TEST(cluster_state, state_names_and_terminal_states) {
   for (auto st : {pb::COMPLETE, pb::FAILED, pb::SHUTDOWN, pb::REJECTED, pb::ORPHANED})
     EXPECT_TRUE(is_terminal(st)) << state_name(st);
 }
+
+TEST(cluster_state, a_status_with_an_unknown_state_is_skipped) {
+  auto s = deployed();
+  s.apply(entry_builder(3).assign("t1", "w1"));
+  auto touched = s.apply(entry_builder(4).status("t1", static_cast<pb::TaskState>(42), 5));
+  EXPECT_TRUE(touched.empty());
+  EXPECT_EQ(s.find_task("t1")->state(), pb::ASSIGNED);
+  EXPECT_EQ(s.find_task("t1")->pid(), 0);
+}

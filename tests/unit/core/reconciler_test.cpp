@@ -311,3 +311,18 @@ TEST_F(global_reconciler_test, tasks_on_nodes_no_longer_eligible_are_shut_down) 
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].create_task().node(), "w2");
 }
+
+TEST_F(reconciler_test, a_failed_slot_scaled_away_and_back_is_refilled) {
+  deploy(service_spec("app", "web", 2));
+  step();
+  run_all(pb::FAILED);
+  EXPECT_TRUE(reconcile_once().empty());
+  apply(entry_builder(next_).scale("app_web", 1));
+  auto down = step();
+  ASSERT_EQ(down.size(), 1u);
+  EXPECT_EQ(down[0].set_desired().task_id(), "app_web.2.id2");
+  apply(entry_builder(next_).scale("app_web", 2));
+  auto up = step();
+  ASSERT_EQ(up.size(), 1u);
+  EXPECT_EQ(up[0].create_task().slot(), 2u);
+}
