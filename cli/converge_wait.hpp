@@ -62,7 +62,8 @@ class progress_tracker {
 public:
   std::vector<std::string> new_lines(const convergence& c);
 
-  /// Why `service` is not converged: its latest problem, else its progress.
+  /// Why `service` is not converged: its latest problem ("demo_web.2:
+  /// pending: ..."), else its progress without the name ("2/3 running").
   std::string reason(const std::string& service) const;
 
 private:

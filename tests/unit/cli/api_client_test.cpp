@@ -1,0 +1,121 @@
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+#include <zmq.hpp>
+
+#include "cli/api_client.hpp"
+
+namespace troupe {
+namespace {
+
+// A ROUTER on an ephemeral loopback port that answers `answers` requests:
+// a list_nodes request gets one node named "echo"; anything else an error.
+class echo_server {
+public:
+  explicit echo_server(int answers) : socket_(context_, zmq::socket_type::router) {
+    socket_.set(zmq::sockopt::linger, 0);
+    socket_.bind("tcp://127.0.0.1:*");
+    endpoint_ = socket_.get(zmq::sockopt::last_endpoint);
+    thread_ = std::thread([this, answers] { serve(answers); });
+  }
+  ~echo_server() { thread_.join(); }
+  std::string address() const { return endpoint_.substr(std::string("tcp://").size()); }
+
+private:
+  void serve(int answers) {
+    zmq::pollitem_t items[] = {{socket_.handle(), 0, ZMQ_POLLIN, 0}};
+    for (int i = 0; i < answers; ++i) {
+      if (zmq::poll(items, 1, std::chrono::seconds(30)) == 0)
+        return;  // bounded: the test failed already
+      zmq::message_t id, empty, body;
+      (void)socket_.recv(id);
+      (void)socket_.recv(empty);
+      (void)socket_.recv(body);
+      pb::Request request;
+      pb::Response response;
+      if (request.ParseFromArray(body.data(), static_cast<int>(body.size())) &&
+          request.has_list_nodes())
+        response.add_nodes()->mutable_node()->set_name("echo");
+      else
+        response.set_error("unknown request");
+      std::string out;
+      response.SerializeToString(&out);
+      socket_.send(id, zmq::send_flags::sndmore);
+      socket_.send(zmq::message_t(), zmq::send_flags::sndmore);
+      socket_.send(zmq::buffer(out), zmq::send_flags::none);
+    }
+  }
+
+  zmq::context_t context_;
+  zmq::socket_t socket_;
+  std::string endpoint_;
+  std::thread thread_;
+};
+
+TEST(call_api, sends_a_request_and_returns_the_response) {
+  echo_server server(2);
+  pb::Request request;
+  request.mutable_list_nodes();
+  pb::Response response;
+  std::string error;
+  ASSERT_TRUE(call_api(server.address(), request, &response, 10000, &error)) << error;
+  ASSERT_EQ(response.nodes_size(), 1);
+  EXPECT_EQ(response.nodes(0).node().name(), "echo");
+
+  pb::Request other;
+  other.set_remove_stack("x");
+  ASSERT_TRUE(call_api(server.address(), other, &response, 10000, &error)) << error;
+  EXPECT_EQ(response.error(), "unknown request");  // the node answered: true
+}
+
+TEST(call_api, no_answer_is_an_error_sentence_after_the_timeout) {
+  // A bound socket that never answers: the request is delivered, no reply.
+  zmq::context_t context;
+  zmq::socket_t silent(context, zmq::socket_type::router);
+  silent.set(zmq::sockopt::linger, 0);
+  silent.bind("tcp://127.0.0.1:*");
+  std::string address = silent.get(zmq::sockopt::last_endpoint).substr(6);
+  pb::Request request;
+  request.mutable_list_nodes();
+  pb::Response response;
+  std::string error;
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(call_api(address, request, &response, 200, &error));
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, std::chrono::milliseconds(190));
+  EXPECT_EQ(error, "cannot reach the node at " + address +
+                       " (no answer in 200ms); is `troupe agent` running?");
+}
+
+TEST(call_api, a_malformed_address_is_an_error_not_a_crash) {
+  pb::Request request;
+  pb::Response response;
+  std::string error;
+  EXPECT_FALSE(call_api("not an address", request, &response, 100, &error));
+  EXPECT_FALSE(error.empty());
+}
+
+TEST(api_endpoint, prefixes_tcp_unless_a_scheme_is_given) {
+  EXPECT_EQ(api_endpoint("127.0.0.1:7100"), "tcp://127.0.0.1:7100");
+  EXPECT_EQ(api_endpoint("ipc:///tmp/troupe.sock"), "ipc:///tmp/troupe.sock");
+}
+
+TEST(resolve_api_address, flag_then_environment_then_default) {
+  const char* saved = std::getenv("TROUPE_HOST");
+  std::string keep = saved ? saved : "";
+  unsetenv("TROUPE_HOST");
+  EXPECT_EQ(resolve_api_address(""), "127.0.0.1:7100");
+  setenv("TROUPE_HOST", "node1.example:7000", 1);
+  EXPECT_EQ(resolve_api_address(""), "node1.example:7000");
+  EXPECT_EQ(resolve_api_address("127.0.0.1:9"), "127.0.0.1:9");
+  if (saved)
+    setenv("TROUPE_HOST", keep.c_str(), 1);
+  else
+    unsetenv("TROUPE_HOST");
+}
+
+} // namespace
+} // namespace troupe
