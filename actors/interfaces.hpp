@@ -7,7 +7,11 @@
 #include <cstdint>
 #include <string>
 
+#include <caf/actor_ostream.hpp>
+#include <caf/stateful_actor.hpp>
 #include <caf/typed_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <caf/typed_response_promise.hpp>
 
 #include "messages/type_ids.hpp"
 
@@ -42,7 +46,38 @@ using agent_actor = caf::typed_actor<
   // The full set of tasks this node should know of (idempotent).
   caf::reacts_to<atom::assign, pb::Assignments>,
   // Reads task logs stored on this node.
-  caf::replies_to<atom::logs, pb::LogRequest>::with<pb::LogChunk>>;
+  caf::replies_to<atom::logs, pb::LogRequest>::with<pb::LogChunk>,
+  // An observation of one task from the supervisor, to report upstream.
+  caf::reacts_to<atom::status, pb::TaskStatus>,
+  // Stops every task of the node; replies once all have exited.
+  caf::replies_to<atom::shutdown>::with<bool>,
+  // Internal: (re)tries to join the dispatcher.
+  caf::reacts_to<atom::join>>;
+
+/// One-for-one supervisor of a node's task actors; applies restart policies.
+using supervisor_actor = caf::typed_actor<
+  // Runs the task if it is new, or applies its desired state.
+  caf::reacts_to<atom::run, pb::Task>,
+  // Stops the task with this id (it is no longer assigned here).
+  caf::reacts_to<atom::stop, std::string>,
+  // Stops every task; replies once all have exited.
+  caf::replies_to<atom::shutdown>::with<bool>,
+  // An observation from a task actor (pid, state, message).
+  caf::reacts_to<atom::status, pb::TaskStatus>,
+  // A task's container exited: task id, exit code, message, whether troupe
+  // asked for it, and when that container had started (unix ms).
+  caf::reacts_to<atom::exited, std::string, int32_t, std::string, bool, int64_t>,
+  // The restart delay of a task ran out: start it again.
+  caf::reacts_to<atom::restart, std::string>>;
+
+/// One task: drives its container through the driver one step at a time.
+using task_actor = caf::typed_actor<
+  // Stops the container within the task's stop grace period.
+  caf::reacts_to<atom::stop>,
+  // Internal: checks whether the container exited.
+  caf::reacts_to<atom::poll>,
+  // Internal: the grace period ran out; the container gets SIGKILL.
+  caf::reacts_to<atom::kill>>;
 
 /// Manager side of the worker protocol: registers nodes, sends them their
 /// assignments, and turns their status reports into store proposals.
@@ -52,7 +87,19 @@ using dispatcher_actor = listener_actor::extend<
   // Status observations from a worker, proposed in batches.
   caf::reacts_to<atom::status, pb::StatusReport>,
   // Reads logs of a service's tasks from the nodes that ran them.
-  caf::replies_to<atom::logs, pb::LogRequest>::with<pb::LogChunk>>;
+  caf::replies_to<atom::logs, pb::LogRequest>::with<pb::LogChunk>,
+  // Internal: proposes the status reports collected so far.
+  caf::reacts_to<atom::flush>>;
+
+/// The root actor of a process: spawns and supervises the actors of its role.
+using node_actor = listener_actor::extend<
+  // Stops every task of the node gracefully; replies once they have exited.
+  caf::replies_to<atom::shutdown>::with<bool>>;
+
+/// The client API of a node: a ZeroMQ ROUTER socket served between polls.
+using api_actor = caf::typed_actor<
+  // Internal: serves what arrived on the socket, then polls again.
+  caf::reacts_to<atom::poll>>;
 
 } // namespace troupe
 

@@ -43,5 +43,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(troupe, caf::first_custom_type_id)
   CAF_ADD_ATOM(troupe, troupe::atom, restart, "restart")
   CAF_ADD_ATOM(troupe, troupe::atom, exited, "exited")
   CAF_ADD_ATOM(troupe, troupe::atom, poll, "poll")
+  CAF_ADD_ATOM(troupe, troupe::atom, shutdown, "shutdown")
+  CAF_ADD_ATOM(troupe, troupe::atom, kill, "kill")
 
 CAF_END_TYPE_ID_BLOCK(troupe)

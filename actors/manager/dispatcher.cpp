@@ -1,0 +1,163 @@
+#include "actors/manager/dispatcher.hpp"
+
+#include <chrono>
+#include <memory>
+
+#include "actors/manager/entry_filter.hpp"
+#include "actors/manager/snapshot_round.hpp"
+
+namespace troupe {
+
+namespace {
+
+constexpr auto status_batch_window = std::chrono::milliseconds(20);
+constexpr auto agent_timeout = std::chrono::seconds(10);
+
+using self_ptr = dispatcher_actor::stateful_pointer<dispatcher_state>;
+
+/// Every non-terminal task placed on `node`, with its desired state.
+pb::Assignments assignments_for(const cluster_state& view,
+                                const std::string& node) {
+  pb::Assignments out;
+  out.set_node(node);
+  out.set_index(view.index());
+  for (const auto& [id, task] : view.tasks())
+    if (task.node() == node && task.state() >= pb::ASSIGNED
+        && !is_terminal(task.state()))
+      *out.add_tasks() = task;
+  return out;
+}
+
+/// What the worker would act on: ids and desired states.
+std::string fingerprint(const pb::Assignments& a) {
+  std::string fp;
+  for (const auto& t : a.tasks())
+    fp += t.id() + "=" + std::to_string(t.desired_state()) + ";";
+  return fp;
+}
+
+void send_assignments(self_ptr self) {
+  snapshot_round(self, "dispatcher", [self](const cluster_state& view) {
+    for (const auto& [node, agent] : self->state.agents) {
+      auto a = assignments_for(view, node);
+      auto fp = fingerprint(a);
+      auto& last = self->state.last_sent[node];
+      if (fp == last)
+        continue;
+      last = fp;
+      self->send(agent, atom::assign_v, std::move(a));
+    }
+    return pb::Entry{};
+  });
+}
+
+void propose_node_down(self_ptr self, const std::string& name) {
+  pb::Entry entry;
+  auto status = entry.add_changes()->mutable_node_status();
+  status->set_name(name);
+  status->set_state("down");
+  self->request(self->state.store, store_request_timeout, atom::propose_v,
+                entry)
+    .then([](uint64_t) {},
+          [=](const caf::error& err) {
+            caf::aout(self) << "dispatcher: cannot mark node " << name
+                            << " down: " << error_message(err) << std::endl;
+          });
+}
+
+/// Asks every agent for logs and merges their chunks into one answer.
+caf::result<pb::LogChunk> gather_logs(self_ptr self, const pb::LogRequest& req) {
+  auto promise = self->make_response_promise<pb::LogChunk>();
+  auto merged = std::make_shared<pb::LogChunk>();
+  auto waiting = std::make_shared<size_t>(self->state.agents.size());
+  if (*waiting == 0) {
+    promise.deliver(*merged);
+    return promise;
+  }
+  auto one_done = [=]() mutable {
+    if (--*waiting == 0)
+      promise.deliver(*merged);
+  };
+  for (const auto& [node, agent] : self->state.agents)
+    self->request(agent, agent_timeout, atom::logs_v, req)
+      .then(
+        [=](const pb::LogChunk& chunk) mutable {
+          merged->MergeFrom(chunk);
+          one_done();
+        },
+        [=](const caf::error&) mutable { one_done(); });
+  return promise;
+}
+
+} // namespace
+
+dispatcher_actor::behavior_type
+dispatcher(dispatcher_actor::stateful_pointer<dispatcher_state> self,
+           store_actor store) {
+  self->state.store = std::move(store);
+  self->set_down_handler([=](const caf::down_msg& msg) {
+    auto& agents = self->state.agents;
+    for (auto i = agents.begin(); i != agents.end(); ++i) {
+      if (i->second.address() != msg.source)
+        continue;
+      auto name = i->first;
+      agents.erase(i);
+      self->state.last_sent.erase(name);
+      propose_node_down(self, name);
+      return;
+    }
+  });
+  return {
+    [=](atom::committed, const pb::Entry& entry) {
+      auto scope = scope_of(entry);
+      if (scope.desired || scope.task_ends || !scope.services.empty())
+        send_assignments(self);
+    },
+    [=](atom::join, pb::Node node, agent_actor agent) -> caf::result<bool> {
+      auto promise = self->make_response_promise<bool>();
+      auto name = node.name();
+      node.set_state("ready");
+      pb::Entry entry;
+      *entry.add_changes()->mutable_put_node() = std::move(node);
+      self->request(self->state.store, store_request_timeout, atom::propose_v,
+                    entry)
+        .then(
+          [=](uint64_t) mutable {
+            self->monitor(agent);
+            self->state.agents[name] = agent;
+            self->state.last_sent.erase(name);
+            send_assignments(self);
+            promise.deliver(true);
+          },
+          [=](const caf::error& err) mutable { promise.deliver(err); });
+      return promise;
+    },
+    [=](atom::status, pb::StatusReport report) {
+      for (auto& s : *report.mutable_statuses())
+        self->state.pending_statuses.push_back(std::move(s));
+      if (!self->state.flush_scheduled) {
+        self->state.flush_scheduled = true;
+        self->delayed_send(self, status_batch_window, atom::flush_v);
+      }
+    },
+    [=](atom::flush) {
+      self->state.flush_scheduled = false;
+      if (self->state.pending_statuses.empty())
+        return;
+      pb::Entry entry;
+      for (auto& s : self->state.pending_statuses)
+        *entry.add_changes()->mutable_task_status() = std::move(s);
+      self->state.pending_statuses.clear();
+      self->request(self->state.store, store_request_timeout, atom::propose_v,
+                    entry)
+        .then([](uint64_t) {},
+              [=](const caf::error& err) {
+                caf::aout(self) << "dispatcher: task statuses not saved: "
+                                << error_message(err) << std::endl;
+              });
+    },
+    [=](atom::logs, const pb::LogRequest& req) { return gather_logs(self, req); },
+  };
+}
+
+} // namespace troupe

@@ -1,0 +1,31 @@
+// The dispatcher: the manager's side of the worker protocol. Workers join
+// with their node record and agent handle (proposed as put_node); each node
+// is sent its full assignment list whenever the tasks or desired states on it
+// change; worker status reports are collected for a few milliseconds and
+// proposed as one entry. A worker whose agent goes away is marked down.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "actors/interfaces.hpp"
+#include "actors/manager/round_gate.hpp"
+
+namespace troupe {
+
+struct dispatcher_state {
+  static inline const char* name = "dispatcher";
+  store_actor store;
+  round_gate gate;
+  std::map<std::string, agent_actor> agents;        // node name -> agent
+  std::map<std::string, std::string> last_sent;     // node name -> fingerprint
+  std::vector<pb::TaskStatus> pending_statuses;
+  bool flush_scheduled = false;
+};
+
+dispatcher_actor::behavior_type
+dispatcher(dispatcher_actor::stateful_pointer<dispatcher_state> self,
+           store_actor store);
+
+} // namespace troupe

@@ -1,0 +1,207 @@
+#include "actors/manager/queries.hpp"
+
+#include <algorithm>
+
+#include "config/stack_file.hpp"
+
+namespace troupe {
+
+namespace {
+
+bool live(const pb::Task& t) {
+  return t.desired_state() == pb::RUNNING && !is_terminal(t.state());
+}
+
+void add_tasks_of(const cluster_state& view, const std::string& service,
+                  pb::Response& out) {
+  auto tasks = view.tasks_of(service);
+  // Slot order; within a slot, newest first (as `service ps` shows history).
+  std::stable_sort(tasks.begin(), tasks.end(),
+                   [](const pb::Task* a, const pb::Task* b) {
+                     if (a->slot() != b->slot())
+                       return a->slot() < b->slot();
+                     if (a->node() != b->node())
+                       return a->node() < b->node();
+                     return a->created_at() > b->created_at();
+                   });
+  for (auto t : tasks)
+    *out.add_tasks() = *t;
+}
+
+pb::Response error_response(std::string sentence) {
+  pb::Response r;
+  r.set_error(std::move(sentence));
+  return r;
+}
+
+std::string join(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& p : parts)
+    out += (out.empty() ? "" : "; ") + p;
+  return out;
+}
+
+} // namespace
+
+bool is_read(const pb::Request& r) {
+  switch (r.kind_case()) {
+    case pb::Request::kListStacks:
+    case pb::Request::kStackPs:
+    case pb::Request::kListServices:
+    case pb::Request::kServicePs:
+    case pb::Request::kInspectService:
+    case pb::Request::kListNodes:
+    case pb::Request::kInspectNode:
+    case pb::Request::kValidateStack:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool is_write(const pb::Request& r) {
+  return r.kind_case() == pb::Request::kDeployStack
+         || r.kind_case() == pb::Request::kRemoveStack
+         || r.kind_case() == pb::Request::kScale;
+}
+
+pb::ServiceSummary summarize(const cluster_state& view, const pb::Service& svc) {
+  pb::ServiceSummary s;
+  *s.mutable_service() = svc;
+  uint32_t live_tasks = 0, running = 0, updated = 0;
+  for (auto t : view.tasks_of(svc.spec().name())) {
+    if (!live(*t))
+      continue;
+    ++live_tasks;
+    if (t->state() == pb::RUNNING) {
+      ++running;
+      if (t->spec_version() == svc.spec_version())
+        ++updated;
+    }
+  }
+  s.set_replicas_desired(svc.spec().mode() == "global" ? live_tasks
+                                                       : svc.spec().replicas());
+  s.set_replicas_running(running);
+  s.set_tasks_updated(updated);
+  return s;
+}
+
+pb::Response answer_read(const cluster_state& view, const pb::Request& req) {
+  pb::Response out;
+  out.set_index(view.index());
+  switch (req.kind_case()) {
+    case pb::Request::kListStacks:
+      for (const auto& [name, stack] : view.stacks()) {
+        auto s = out.add_stacks();
+        s->set_name(name);
+        s->set_services(stack.services_size());
+        s->set_created_at(stack.created_at());
+        s->set_updated_at(stack.updated_at());
+      }
+      break;
+    case pb::Request::kStackPs: {
+      auto i = view.stacks().find(req.stack_ps());
+      if (i == view.stacks().end())
+        return error_response("no stack named '" + req.stack_ps() + "'");
+      for (const auto& svc : i->second.services())
+        add_tasks_of(view, svc, out);
+      break;
+    }
+    case pb::Request::kListServices:
+      for (const auto& [name, svc] : view.services())
+        *out.add_services() = summarize(view, svc);
+      break;
+    case pb::Request::kServicePs:
+    case pb::Request::kInspectService: {
+      const auto& name = req.kind_case() == pb::Request::kServicePs
+                           ? req.service_ps()
+                           : req.inspect_service();
+      auto svc = view.find_service(name);
+      if (svc == nullptr)
+        return error_response("no service named '" + name + "'");
+      if (req.kind_case() == pb::Request::kServicePs)
+        add_tasks_of(view, name, out);
+      else
+        *out.add_services() = summarize(view, *svc);
+      break;
+    }
+    case pb::Request::kListNodes:
+    case pb::Request::kInspectNode:
+      for (const auto& [name, node] : view.nodes()) {
+        if (req.kind_case() == pb::Request::kInspectNode
+            && name != req.inspect_node())
+          continue;
+        auto n = out.add_nodes();
+        *n->mutable_node() = node;
+        uint32_t count = 0;
+        for (const auto& [id, t] : view.tasks())
+          count += t.node() == name && live(t) ? 1 : 0;
+        n->set_tasks(count);
+      }
+      if (req.kind_case() == pb::Request::kInspectNode && out.nodes_size() == 0)
+        return error_response("no node named '" + req.inspect_node() + "'");
+      break;
+    case pb::Request::kValidateStack: {
+      auto stack = req.validate_stack();
+      fill_stack_defaults(&stack);
+      auto problems = validate_stack_spec(stack);
+      if (!problems.empty())
+        return error_response("stack '" + req.validate_stack().name()
+                              + "' is not valid: " + join(problems));
+      break;
+    }
+    default:
+      return error_response("this request is not a read");
+  }
+  return out;
+}
+
+pb::Entry plan_write(const cluster_state& view, const pb::Request& req,
+                     std::string* error) {
+  pb::Entry entry;
+  switch (req.kind_case()) {
+    case pb::Request::kDeployStack: {
+      auto stack = req.deploy_stack();
+      fill_stack_defaults(&stack);
+      auto problems = validate_stack_spec(stack);
+      if (!problems.empty()) {
+        *error = "stack '" + stack.name() + "' is not valid: " + join(problems);
+        return {};
+      }
+      *entry.add_changes()->mutable_deploy_stack() = std::move(stack);
+      break;
+    }
+    case pb::Request::kRemoveStack:
+      if (view.stacks().count(req.remove_stack()) == 0) {
+        *error = "no stack named '" + req.remove_stack() + "'";
+        return {};
+      }
+      entry.add_changes()->set_remove_stack(req.remove_stack());
+      break;
+    case pb::Request::kScale:
+      if (req.scale().services_size() == 0) {
+        *error = "scale names no service";
+        return {};
+      }
+      for (const auto& s : req.scale().services()) {
+        auto svc = view.find_service(s.service());
+        if (svc == nullptr) {
+          *error = "no service named '" + s.service() + "'";
+          return {};
+        }
+        if (svc->spec().mode() == "global") {
+          *error = "service '" + s.service()
+                   + "' runs in global mode (one task per node) and cannot be scaled";
+          return {};
+        }
+        *entry.add_changes()->mutable_scale_service() = s;
+      }
+      break;
+    default:
+      *error = "this request is not a write";
+      return {};
+  }
+  return entry;
+}
+
+} // namespace troupe

@@ -1,0 +1,30 @@
+// The client API's logic, free of actors and sockets: reads answered from a
+// view of the state, and writes turned into the changes to propose after
+// checking them against that view. A request that cannot be served gets one
+// sentence in Response.error and proposes nothing.
+#pragma once
+
+#include <string>
+
+#include "actors/manager/core/cluster_state.hpp"
+#include "messages/troupe.pb.h"
+
+namespace troupe {
+
+/// True for requests answered from a snapshot alone.
+bool is_read(const pb::Request& request);
+
+/// True for requests that propose an entry.
+bool is_write(const pb::Request& request);
+
+/// Answers a read request from `view`.
+pb::Response answer_read(const cluster_state& view, const pb::Request& request);
+
+/// The entry a write request proposes, or an empty entry with *error set.
+pb::Entry plan_write(const cluster_state& view, const pb::Request& request,
+                     std::string* error);
+
+/// Summary of one service as `service ls` shows it.
+pb::ServiceSummary summarize(const cluster_state& view, const pb::Service& svc);
+
+} // namespace troupe

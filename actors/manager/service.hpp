@@ -1,0 +1,26 @@
+// The service actor: one per service, on the manager. Whenever an entry
+// touches its service, its tasks or the nodes, it reads a snapshot, asks the
+// reconciler what would close the gap between desired and actual, and
+// proposes that as one entry, one round at a time. It quits once its service
+// no longer exists.
+#pragma once
+
+#include <string>
+
+#include "actors/interfaces.hpp"
+#include "actors/manager/round_gate.hpp"
+
+namespace troupe {
+
+struct service_state {
+  static inline const char* name = "service";
+  std::string service;
+  store_actor store;
+  round_gate gate;
+};
+
+service_actor::behavior_type
+service(service_actor::stateful_pointer<service_state> self,
+        std::string service_name, store_actor store);
+
+} // namespace troupe

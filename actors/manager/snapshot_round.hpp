@@ -1,0 +1,53 @@
+// The round shared by the service, scheduler and dispatcher actors: read a
+// snapshot from the store, decide, propose what was decided (if anything),
+// then run once more if a trigger arrived meanwhile (see round_gate).
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include <caf/actor_ostream.hpp>
+
+#include "actors/interfaces.hpp"
+#include "actors/manager/core/cluster_state.hpp"
+#include "actors/manager/round_gate.hpp"
+#include "messages/errors.hpp"
+
+namespace troupe {
+
+constexpr auto store_request_timeout = std::chrono::seconds(30);
+
+/// `decide(const cluster_state&)` returns the entry to propose (no changes =
+/// nothing to do). `self->state` must have `store` and `gate` members.
+template <class Self, class Decide>
+void snapshot_round(Self self, std::string who, Decide decide) {
+  if (!self->state.gate.try_begin())
+    return;
+  auto finish = [=] {
+    if (self->state.gate.end())
+      snapshot_round(self, who, decide);
+  };
+  auto report = [=](const std::string& what, const caf::error& err) {
+    caf::aout(self) << who << ": " << what << ": " << error_message(err)
+                    << std::endl;
+    finish();
+  };
+  self->request(self->state.store, store_request_timeout, atom::snapshot_v)
+    .then(
+      [=](const pb::ClusterSnapshot& snap) mutable {
+        cluster_state view;
+        view.restore(snap);
+        pb::Entry entry = decide(view);
+        if (entry.changes_size() == 0) {
+          finish();
+          return;
+        }
+        self->request(self->state.store, store_request_timeout,
+                      atom::propose_v, entry)
+          .then([=](uint64_t) { finish(); },
+                [=](const caf::error& err) { report("proposal failed", err); });
+      },
+      [=](const caf::error& err) { report("cannot read state", err); });
+}
+
+} // namespace troupe

@@ -1,0 +1,129 @@
+#include "actors/node/api.hpp"
+
+#include <chrono>
+#include <vector>
+
+#include <zmq_addon.hpp>
+
+#include "actors/manager/core/cluster_state.hpp"
+#include "actors/manager/queries.hpp"
+#include "messages/errors.hpp"
+
+namespace troupe {
+
+namespace {
+
+using self_ptr = api_actor::stateful_pointer<api_state>;
+
+constexpr int poll_ms = 10;
+constexpr size_t max_requests_per_poll = 64;
+constexpr auto request_timeout = std::chrono::seconds(30);
+
+/// The routing frames of a request (identity, empty delimiter).
+using envelope = std::vector<std::string>;
+
+void reply(self_ptr self, const envelope& env, const pb::Response& resp) {
+  zmq::multipart_t msg;
+  for (const auto& frame : env)
+    msg.addstr(frame);
+  msg.addstr(resp.SerializeAsString());
+  msg.send(self->state.zmq->socket);
+}
+
+void reply_error(self_ptr self, const envelope& env, const std::string& why) {
+  pb::Response resp;
+  resp.set_error(why);
+  reply(self, env, resp);
+}
+
+void serve(self_ptr self, const envelope& env, const pb::Request& req) {
+  auto& st = self->state;
+  auto on_error = [=](const caf::error& err) {
+    reply_error(self, env, error_message(err));
+  };
+  if (req.kind_case() == pb::Request::kServiceLogs) {
+    self->request(st.dispatcher, request_timeout, atom::logs_v,
+                  req.service_logs())
+      .then(
+        [=](const pb::LogChunk& chunk) {
+          pb::Response resp;
+          *resp.mutable_logs() = chunk;
+          reply(self, env, resp);
+        },
+        on_error);
+    return;
+  }
+  if (!is_read(req) && !is_write(req)) {
+    reply_error(self, env, "the request names no known operation");
+    return;
+  }
+  self->request(st.store, request_timeout, atom::snapshot_v)
+    .then(
+      [=](const pb::ClusterSnapshot& snap) {
+        cluster_state view;
+        view.restore(snap);
+        if (is_read(req)) {
+          reply(self, env, answer_read(view, req));
+          return;
+        }
+        std::string why;
+        auto entry = plan_write(view, req, &why);
+        if (!why.empty()) {
+          reply_error(self, env, why);
+          return;
+        }
+        self->request(self->state.store, request_timeout, atom::propose_v,
+                      entry)
+          .then(
+            [=](uint64_t index) {
+              pb::Response resp;
+              resp.set_index(index);
+              reply(self, env, resp);
+            },
+            on_error);
+      },
+      on_error);
+}
+
+/// Reads what is waiting on the socket, without blocking for long.
+void drain_socket(self_ptr self) {
+  auto& sock = self->state.zmq->socket;
+  zmq::pollitem_t item{sock.handle(), 0, ZMQ_POLLIN, 0};
+  zmq::poll(&item, 1, std::chrono::milliseconds(poll_ms));
+  for (size_t n = 0; n < max_requests_per_poll; ++n) {
+    zmq::multipart_t msg;
+    if (!msg.recv(sock, ZMQ_DONTWAIT))
+      return;
+    if (msg.size() < 2)
+      continue; // not a routed request: nobody to answer
+    envelope env;
+    while (msg.size() > 1)
+      env.push_back(msg.popstr());
+    auto payload = msg.popstr();
+    pb::Request req;
+    if (!req.ParseFromString(payload)) {
+      reply_error(self, env, "the request is not a valid troupe API message");
+      continue;
+    }
+    serve(self, env, req);
+  }
+}
+
+} // namespace
+
+api_actor::behavior_type api(api_actor::stateful_pointer<api_state> self,
+                             std::shared_ptr<api_socket> zmq, store_actor store,
+                             dispatcher_actor dispatcher) {
+  self->state.zmq = std::move(zmq);
+  self->state.store = std::move(store);
+  self->state.dispatcher = std::move(dispatcher);
+  self->send(self, atom::poll_v);
+  return {
+    [=](atom::poll) {
+      drain_socket(self);
+      self->send(self, atom::poll_v);
+    },
+  };
+}
+
+} // namespace troupe

@@ -1,0 +1,34 @@
+// The API actor: serves a node's ZeroMQ ROUTER socket. Each frame is one
+// serialized pb::Request; reads are answered from a store snapshot, writes
+// are checked (queries.hpp) and proposed to the store, logs are fetched
+// through the dispatcher. Every request gets exactly one pb::Response; bad
+// bytes get an error response and change nothing. Runs detached: it blocks
+// on its socket for short polls between messages.
+#pragma once
+
+#include <memory>
+
+#include <zmq.hpp>
+
+#include "actors/interfaces.hpp"
+
+namespace troupe {
+
+/// The socket, bound by the caller (so a busy port is reported at start).
+struct api_socket {
+  zmq::context_t context;
+  zmq::socket_t socket{context, zmq::socket_type::router};
+};
+
+struct api_state {
+  static inline const char* name = "api";
+  std::shared_ptr<api_socket> zmq;
+  store_actor store;
+  dispatcher_actor dispatcher;
+};
+
+api_actor::behavior_type api(api_actor::stateful_pointer<api_state> self,
+                             std::shared_ptr<api_socket> zmq, store_actor store,
+                             dispatcher_actor dispatcher);
+
+} // namespace troupe

@@ -1,0 +1,148 @@
+#include "actors/node/node.hpp"
+
+#include <chrono>
+
+#include "actors/manager/dispatcher.hpp"
+#include "actors/manager/entry_filter.hpp"
+#include "actors/manager/scheduler.hpp"
+#include "actors/manager/service.hpp"
+#include "actors/manager/snapshot_round.hpp"
+#include "actors/manager/store.hpp"
+#include "actors/worker/agent.hpp"
+#include "messages/errors.hpp"
+
+namespace troupe {
+
+namespace {
+
+using self_ptr = node_actor::stateful_pointer<node_state>;
+
+constexpr auto shutdown_timeout = std::chrono::minutes(2);
+
+/// Links and monitors a child: it ends with the node, and the node hears of
+/// its failures through on_down.
+template <class Handle>
+void watch(self_ptr self, const Handle& child) {
+  self->monitor(child);
+  self->link_to(child);
+}
+
+bool is_child(self_ptr self, const caf::actor_addr& who) {
+  const auto& st = self->state;
+  for (const auto& [name, svc] : st.services)
+    if (svc.address() == who)
+      return true;
+  return who == st.store.address() || who == st.scheduler.address()
+         || who == st.dispatcher.address() || who == st.api.address()
+         || who == st.agent.address();
+}
+
+void spawn_service(self_ptr self, const std::string& name) {
+  auto svc = self->spawn(service, name, self->state.store);
+  watch(self, svc);
+  self->send(self->state.store, atom::subscribe_v,
+             caf::actor_cast<listener_actor>(svc));
+  self->state.services[name] = svc;
+}
+
+/// One service actor per service in the store, no more, no less.
+void sync_services(self_ptr self) {
+  self->request(self->state.store, store_request_timeout, atom::snapshot_v)
+    .then(
+      [=](const pb::ClusterSnapshot& snap) {
+        for (const auto& svc : snap.services())
+          if (self->state.services.count(svc.spec().name()) == 0)
+            spawn_service(self, svc.spec().name());
+        // Service actors of removed services quit by themselves.
+      },
+      [=](const caf::error& err) {
+        caf::aout(self) << "node: cannot read state: " << error_message(err)
+                        << std::endl;
+      });
+}
+
+void spawn_scheduler(self_ptr self) {
+  self->state.scheduler = self->spawn(scheduler, self->state.store);
+  watch(self, self->state.scheduler);
+  self->send(self->state.store, atom::subscribe_v,
+             caf::actor_cast<listener_actor>(self->state.scheduler));
+}
+
+void start_manager_side(self_ptr self) {
+  auto& st = self->state;
+  st.store = self->spawn(store, st.setup.db);
+  watch(self, st.store);
+  self->send(st.store, atom::subscribe_v, caf::actor_cast<listener_actor>(self));
+  spawn_scheduler(self);
+  st.dispatcher = self->spawn(dispatcher, st.store);
+  watch(self, st.dispatcher);
+  self->send(st.store, atom::subscribe_v,
+             caf::actor_cast<listener_actor>(st.dispatcher));
+  st.api = self->spawn<caf::detached>(api, st.setup.api, st.store, st.dispatcher);
+  watch(self, st.api);
+  sync_services(self);
+}
+
+void on_down(self_ptr self, const caf::down_msg& msg) {
+  auto& st = self->state;
+  for (auto i = st.services.begin(); i != st.services.end(); ++i) {
+    if (i->second.address() != msg.source)
+      continue;
+    auto name = i->first;
+    st.services.erase(i);
+    if (msg.reason) {
+      caf::aout(self) << "node: service actor " << name
+                      << " failed, restarting it: " << to_string(msg.reason)
+                      << std::endl;
+      spawn_service(self, name);
+    }
+    return;
+  }
+  if (msg.source == st.scheduler.address()) {
+    caf::aout(self) << "node: scheduler failed, restarting it: "
+                    << to_string(msg.reason) << std::endl;
+    spawn_scheduler(self);
+    return;
+  }
+  // store, dispatcher, api or agent: the node cannot go on without it.
+  self->quit(msg.reason ? msg.reason
+                        : caf::make_error(error_code::internal,
+                                          "a core actor of the node stopped"));
+}
+
+} // namespace
+
+node_actor::behavior_type node(node_actor::stateful_pointer<node_state> self,
+                               node_setup setup) {
+  self->state.setup = std::move(setup);
+  self->set_down_handler([=](const caf::down_msg& msg) { on_down(self, msg); });
+  // Children are linked: when the node ends, they end with it. Their own
+  // failures arrive as down messages (above), not as exits of the node.
+  self->set_exit_handler([=](const caf::exit_msg& msg) {
+    if (!msg.reason)
+      return; // a child that finished normally
+    if (!is_child(self, msg.source))
+      self->quit(msg.reason);
+  });
+  start_manager_side(self);
+  if (self->state.setup.role == "standalone") {
+    self->state.agent = self->spawn(agent, self->state.setup.record,
+                                    self->state.dispatcher,
+                                    self->state.setup.drivers,
+                                    self->state.setup.tasks_dir);
+    watch(self, self->state.agent);
+  }
+  return {
+    [=](atom::committed, const pb::Entry& entry) {
+      if (!scope_of(entry).stacks.empty())
+        sync_services(self);
+    },
+    [=](atom::shutdown) -> caf::result<bool> {
+      if (!self->state.agent)
+        return true;
+      return self->delegate(self->state.agent, atom::shutdown_v);
+    },
+  };
+}
+
+} // namespace troupe

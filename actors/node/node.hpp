@@ -1,0 +1,45 @@
+// The node actor: the root of a troupe process. For its role it spawns the
+// manager side (store, scheduler, dispatcher, one service actor per service,
+// api) and/or the worker side (agent, which spawns the supervisor and task
+// actors), and supervises them: a service actor or the scheduler that fails
+// is respawned; a failure of the store, dispatcher, api or agent ends the
+// node with that error (the process then exits non-zero).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "actors/interfaces.hpp"
+#include "actors/manager/core/state_db.hpp"
+#include "actors/node/api.hpp"
+#include "runtime/driver.hpp"
+
+namespace troupe {
+
+/// What run_agent prepared for the node: everything that could fail at
+/// start-up is already open, so the actors start from a known-good setup.
+struct node_setup {
+  std::string role;                                       // standalone|manager
+  pb::Node record;                                        // this node
+  std::shared_ptr<state_db> db;                           // manager side
+  std::shared_ptr<api_socket> api;                        // bound socket
+  std::map<std::string, std::shared_ptr<driver>> drivers; // worker side
+  std::string tasks_dir;                                  // worker side
+};
+
+struct node_state {
+  static inline const char* name = "node";
+  node_setup setup;
+  store_actor store;
+  scheduler_actor scheduler;
+  dispatcher_actor dispatcher;
+  agent_actor agent;
+  api_actor api;
+  std::map<std::string, service_actor> services;
+};
+
+node_actor::behavior_type node(node_actor::stateful_pointer<node_state> self,
+                               node_setup setup);
+
+} // namespace troupe

@@ -1,0 +1,179 @@
+#include "actors/node/run_agent.hpp"
+
+#include <csignal>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <unistd.h>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
+
+#include "actors/node/node.hpp"
+#include "config/cluster_config.hpp"
+#include "messages/errors.hpp"
+
+namespace troupe {
+
+namespace {
+
+int fail(const std::string& sentence) {
+  std::cerr << "troupe: " << sentence << std::endl;
+  return 1;
+}
+
+std::string host_name() {
+  char buf[256] = {0};
+  gethostname(buf, sizeof(buf) - 1);
+  return buf;
+}
+
+pb::Node node_record(const pb::NodeConfig& nc, const std::string& role,
+                     const std::string& drivers) {
+  pb::Node n;
+  n.set_name(nc.name());
+  n.set_role(role);
+  n.set_state("ready");
+  n.set_availability("active");
+  n.set_address(nc.address());
+  n.mutable_labels()->insert(nc.labels().begin(), nc.labels().end());
+  n.set_cpus(nc.cpus());
+  n.set_memory_bytes(nc.memory_bytes());
+  n.set_port_min(nc.port_min());
+  n.set_port_max(nc.port_max());
+  n.set_hostname(host_name());
+  n.set_drivers(drivers);
+  return n;
+}
+
+/// Drivers this host can run; `drivers` lists their names, comma-separated.
+std::map<std::string, std::shared_ptr<driver>>
+open_drivers(const pb::NodeConfig& nc, std::string* names) {
+  std::map<std::string, std::shared_ptr<driver>> out;
+  driver_options opts;
+  opts.images_dir = nc.images_dir();
+  for (const char* name : {"process", "oci"}) {
+    std::string err;
+    auto d = make_driver(name, opts, &err);
+    if (!d) {
+      std::cerr << "troupe: driver '" << name << "' is not available: " << err
+                << std::endl;
+      continue;
+    }
+    *names += (names->empty() ? "" : ",") + std::string(name);
+    out.emplace(name, std::move(d));
+  }
+  return out;
+}
+
+/// Waits for SIGTERM/SIGINT or the end of the node actor.
+int wait_for_stop(caf::scoped_actor& self, const node_actor& node,
+                  const sigset_t& signals) {
+  self->monitor(node);
+  for (;;) {
+    timespec tick{0, 200 * 1000 * 1000};
+    int sig = sigtimedwait(&signals, nullptr, &tick);
+    if (sig > 0) {
+      std::cerr << "troupe: stopping (" << strsignal(sig)
+                << "): stopping tasks" << std::endl;
+      return 0;
+    }
+    bool down = false;
+    caf::error reason;
+    self->receive(
+      [&](caf::down_msg& msg) {
+        down = true;
+        reason = msg.reason;
+      },
+      caf::after(std::chrono::milliseconds(0)) >> [] {});
+    if (down)
+      return fail("the node stopped: " + error_message(reason));
+  }
+}
+
+} // namespace
+
+int run_agent(const agent_options& options) {
+  // Signals are taken by sigtimedwait in this thread only: block them before
+  // any thread (ZeroMQ's, CAF's) exists, so every thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  if (options.role == "worker")
+    return fail("--role worker needs managers in other processes to join, "
+                "which this version cannot do yet; use --role standalone");
+  if (options.role != "standalone" && options.role != "manager")
+    return fail("unknown role '" + options.role
+                + "' (use standalone, manager or worker)");
+  pb::ClusterConfig config = default_cluster_config();
+  if (!options.config_path.empty()) {
+    auto loaded = load_cluster_config(options.config_path);
+    if (!loaded.ok()) {
+      std::cerr << to_string(loaded.errors);
+      return fail("the cluster config has errors; nothing was started");
+    }
+    config = loaded.config;
+  }
+  auto name = options.name.empty() ? host_name() : options.name;
+  auto nc = resolve_node(config, name);
+  if (!options.data_dir.empty())
+    nc.set_data_dir(options.data_dir);
+  if (!options.api_address.empty())
+    nc.set_api_address(options.api_address);
+
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  auto tasks_dir = nc.data_dir() + "/tasks";
+  fs::create_directories(nc.data_dir() + "/manager", ec);
+  fs::create_directories(tasks_dir, ec);
+  if (ec)
+    return fail("cannot create the data dir " + nc.data_dir() + ": "
+                + ec.message());
+
+  node_setup setup;
+  setup.role = options.role;
+  std::string err;
+  setup.db = state_db::open(nc.data_dir() + "/manager/state.db", &err);
+  if (!setup.db)
+    return fail(err);
+  std::string driver_names;
+  if (options.role == "standalone")
+    setup.drivers = open_drivers(nc, &driver_names);
+  setup.record = node_record(nc, options.role, driver_names);
+  setup.tasks_dir = tasks_dir;
+  setup.api = std::make_shared<api_socket>();
+  try {
+    setup.api->socket.set(zmq::sockopt::linger, 0);
+    setup.api->socket.bind("tcp://" + nc.api_address());
+  } catch (const zmq::error_t& e) {
+    return fail("cannot listen on " + nc.api_address() + ": " + e.what());
+  }
+
+  caf::actor_system_config cfg;
+  cfg.add_message_types<caf::id_block::troupe>();
+  cfg.add_message_types<caf::id_block::troupe_actors>();
+  caf::actor_system sys{cfg};
+  auto root = sys.spawn(node, std::move(setup));
+  std::cout << "troupe: " << options.role << " node '" << nc.name()
+            << "' is up; API on " << nc.api_address() << ", data in "
+            << nc.data_dir() << " (drivers: "
+            << (driver_names.empty() ? "none" : driver_names) << ")"
+            << std::endl;
+  caf::scoped_actor self{sys};
+  int code = wait_for_stop(self, root, signals);
+  if (code == 0) {
+    self->request(root, std::chrono::minutes(2), atom::shutdown_v)
+      .receive([](bool) {},
+               [&](const caf::error& e) {
+                 std::cerr << "troupe: tasks did not all stop: "
+                           << error_message(e) << std::endl;
+               });
+  }
+  self->send_exit(root, caf::exit_reason::user_shutdown);
+  return code;
+}
+
+} // namespace troupe

@@ -1,0 +1,193 @@
+#include "actors/worker/supervisor.hpp"
+
+#include <chrono>
+
+#include "actors/worker/task.hpp"
+#include "config/units.hpp"
+
+namespace troupe {
+
+namespace {
+
+using self_ptr = supervisor_actor::stateful_pointer<supervisor_state>;
+
+int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
+    .count();
+}
+
+void report(self_ptr self, const supervised_task& t, pb::TaskState state,
+            const std::string& message, int32_t exit_code = 0) {
+  pb::TaskStatus s;
+  s.set_task_id(t.task.id());
+  s.set_state(state);
+  s.set_message(message);
+  s.set_restarts(t.tracker.restarts());
+  s.set_exit_code(exit_code);
+  self->send(self->state.agent, atom::status_v, s);
+}
+
+void check_shutdown_done(self_ptr self) {
+  if (!self->state.tasks.empty())
+    return;
+  for (auto& p : self->state.shutdown_waiters)
+    p.deliver(true);
+  self->state.shutdown_waiters.clear();
+}
+
+void spawn_task(self_ptr self, supervised_task& t) {
+  auto& st = self->state;
+  task_context ctx;
+  ctx.task = t.task;
+  ctx.restarts = t.tracker.restarts();
+  ctx.node = st.node;
+  ctx.tasks_dir = st.tasks_dir;
+  auto drv = st.drivers.find(t.task.spec().driver());
+  if (drv == st.drivers.end()) {
+    report(self, t, pb::REJECTED,
+           "driver '" + t.task.spec().driver() + "' is not available on node "
+             + st.node);
+    st.tasks.erase(t.task.id());
+    return;
+  }
+  ctx.drv = drv->second;
+  if (t.actor_restarts > 0 && t.container)
+    ctx.adopt = t.container;
+  t.actor = self->spawn(task, std::move(ctx),
+                        caf::actor_cast<supervisor_actor>(self));
+  self->monitor(t.actor);
+  self->link_to(t.actor);
+}
+
+void stop_task(self_ptr self, const std::string& id) {
+  auto i = self->state.tasks.find(id);
+  if (i == self->state.tasks.end())
+    return;
+  auto& t = i->second;
+  t.stop_requested = true;
+  if (t.actor) {
+    self->send(t.actor, atom::stop_v);
+    return;
+  }
+  // Waiting for a restart delay: there is no container to stop.
+  report(self, t, pb::SHUTDOWN, "shut down while waiting to restart");
+  self->state.tasks.erase(i);
+  check_shutdown_done(self);
+}
+
+void on_exit(self_ptr self, const std::string& id, int32_t code,
+             const std::string& message, bool requested, int64_t started_ms) {
+  auto i = self->state.tasks.find(id);
+  if (i == self->state.tasks.end())
+    return;
+  auto& t = i->second;
+  t.actor = nullptr;
+  t.container.reset();
+  if (requested || t.stop_requested) {
+    report(self, t, pb::SHUTDOWN, "shut down (" + message + ")", code);
+  } else {
+    auto d = t.tracker.on_exit(code, false, started_ms, now_ms());
+    if (d.restart) {
+      report(self, t, pb::RUNNING,
+             message + "; restarting in " + format_duration_ms(d.delay_ms), code);
+      self->delayed_send(self, std::chrono::milliseconds(d.delay_ms),
+                         atom::restart_v, id);
+      return;
+    }
+    report(self, t, code == 0 ? pb::COMPLETE : pb::FAILED,
+           message + "; " + d.reason, code);
+  }
+  self->state.tasks.erase(i);
+  check_shutdown_done(self);
+}
+
+} // namespace
+
+supervisor_actor::behavior_type
+supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
+           agent_actor agent,
+           std::map<std::string, std::shared_ptr<driver>> drivers,
+           std::string node, std::string tasks_dir) {
+  auto& st = self->state;
+  st.agent = std::move(agent);
+  st.drivers = std::move(drivers);
+  st.node = std::move(node);
+  st.tasks_dir = std::move(tasks_dir);
+  // Task actors are linked: they end with the supervisor. Their own ends
+  // arrive as down messages (below), not as exits of the supervisor.
+  self->set_exit_handler([=](const caf::exit_msg& msg) {
+    if (!msg.reason)
+      return; // a child that finished normally
+    for (const auto& [id, t] : self->state.tasks)
+      if (t.actor && t.actor.address() == msg.source)
+        return;
+    self->quit(msg.reason);
+  });
+  self->set_down_handler([=](const caf::down_msg& msg) {
+    for (auto& [id, t] : self->state.tasks) {
+      if (!t.actor || t.actor.address() != msg.source)
+        continue;
+      // The task actor died without reporting an exit: one-for-one restart,
+      // adopting the container it left running.
+      t.actor = nullptr;
+      ++t.actor_restarts;
+      report(self, t, pb::RUNNING,
+             "task actor restarted after: " + to_string(msg.reason));
+      spawn_task(self, t);
+      return;
+    }
+  });
+  return {
+    [=](atom::run, pb::Task task) {
+      auto& tasks = self->state.tasks;
+      auto i = tasks.find(task.id());
+      if (i == tasks.end()) {
+        if (task.desired_state() != pb::RUNNING)
+          return;
+        auto id = task.id();
+        auto& t = tasks.emplace(id, supervised_task{std::move(task)})
+                    .first->second;
+        spawn_task(self, t);
+        return;
+      }
+      i->second.task.set_desired_state(task.desired_state());
+      if (task.desired_state() != pb::RUNNING && !i->second.stop_requested)
+        stop_task(self, task.id());
+    },
+    [=](atom::stop, const std::string& id) { stop_task(self, id); },
+    [=](atom::shutdown) -> caf::result<bool> {
+      auto promise = self->make_response_promise<bool>();
+      self->state.shutdown_waiters.push_back(promise);
+      std::vector<std::string> ids;
+      for (const auto& [id, t] : self->state.tasks)
+        ids.push_back(id);
+      for (const auto& id : ids)
+        stop_task(self, id);
+      check_shutdown_done(self);
+      return promise;
+    },
+    [=](atom::status, pb::TaskStatus s) {
+      auto i = self->state.tasks.find(s.task_id());
+      if (i == self->state.tasks.end())
+        return;
+      auto& t = i->second;
+      if (s.state() == pb::RUNNING && s.pid() != 0)
+        t.container = container_handle{s.container_id(), s.pid()};
+      s.set_restarts(t.tracker.restarts());
+      self->send(self->state.agent, atom::status_v, s);
+    },
+    [=](atom::exited, const std::string& id, int32_t code,
+        const std::string& message, bool requested, int64_t started_ms) {
+      on_exit(self, id, code, message, requested, started_ms);
+    },
+    [=](atom::restart, const std::string& id) {
+      auto i = self->state.tasks.find(id);
+      if (i != self->state.tasks.end() && !i->second.actor
+          && !i->second.stop_requested)
+        spawn_task(self, i->second);
+    },
+  };
+}
+
+} // namespace troupe

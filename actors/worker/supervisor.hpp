@@ -1,0 +1,48 @@
+// The supervisor: one-for-one over a worker's task actors. It spawns a task
+// actor per assigned task, applies the task's restart policy when a
+// container exits (restarting it in place after the backoff delay, so the
+// task stays RUNNING with a growing restart count), reports the final state
+// when the policy gives up or troupe stopped the task, and respawns a task
+// actor that died without reporting an exit (adopting its container).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "actors/interfaces.hpp"
+#include "actors/worker/core/restart_policy.hpp"
+#include "runtime/driver.hpp"
+
+namespace troupe {
+
+struct supervised_task {
+  pb::Task task;
+  task_actor actor;                        // null between restarts
+  restart_tracker tracker;
+  std::optional<container_handle> container;  // last one reported running
+  bool stop_requested = false;
+  uint32_t actor_restarts = 0;
+  explicit supervised_task(pb::Task t)
+    : task(std::move(t)), tracker(task.spec().restart()) {}
+};
+
+struct supervisor_state {
+  static inline const char* name = "supervisor";
+  agent_actor agent;
+  std::map<std::string, std::shared_ptr<driver>> drivers;  // by name
+  std::string node;
+  std::string tasks_dir;
+  std::map<std::string, supervised_task> tasks;
+  std::vector<caf::typed_response_promise<bool>> shutdown_waiters;
+};
+
+supervisor_actor::behavior_type
+supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
+           agent_actor agent,
+           std::map<std::string, std::shared_ptr<driver>> drivers,
+           std::string node, std::string tasks_dir);
+
+} // namespace troupe

@@ -1,0 +1,102 @@
+#include "actors/worker/task.hpp"
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+
+#include "actors/worker/task_spec.hpp"
+
+namespace troupe {
+
+namespace {
+
+using self_ptr = task_actor::stateful_pointer<task_state>;
+
+constexpr auto poll_interval = std::chrono::milliseconds(100);
+
+int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
+    .count();
+}
+
+void report(self_ptr self, pb::TaskState state, const std::string& message) {
+  pb::TaskStatus s;
+  s.set_task_id(self->state.ctx.task.id());
+  s.set_state(state);
+  s.set_message(message);
+  s.set_pid(self->state.container.pid);
+  s.set_container_id(self->state.container.id);
+  s.set_started_at(self->state.started_ms);
+  self->send(self->state.supervisor, atom::status_v, s);
+}
+
+void finish(self_ptr self, int exit_code, const std::string& message) {
+  auto& st = self->state;
+  self->send(st.supervisor, atom::exited_v, st.ctx.task.id(),
+             static_cast<int32_t>(exit_code), message, st.stopping,
+             st.started_ms);
+  self->quit();
+}
+
+/// Starts the container; false if it could not be started (already reported).
+bool start_container(self_ptr self) {
+  auto& st = self->state;
+  if (st.ctx.adopt) {
+    st.container = *st.ctx.adopt;
+    st.started_ms = now_ms();
+    report(self, pb::RUNNING, "running (adopted after the task actor restarted)");
+    return true;
+  }
+  report(self, pb::STARTING, "starting");
+  auto spec = make_container_spec(st.ctx.task, st.ctx.restarts, st.ctx.node,
+                                  st.ctx.tasks_dir);
+  std::error_code ec;
+  std::filesystem::create_directories(spec.task_dir, ec);
+  std::string err;
+  if (!st.ctx.drv->start(spec, &st.container, &err)) {
+    finish(self, 127, "cannot start: " + err);
+    return false;
+  }
+  st.started_ms = now_ms();
+  report(self, pb::RUNNING, "running");
+  return true;
+}
+
+} // namespace
+
+task_actor::behavior_type task(task_actor::stateful_pointer<task_state> self,
+                               task_context ctx, supervisor_actor supervisor) {
+  self->state.ctx = std::move(ctx);
+  self->state.supervisor = std::move(supervisor);
+  if (!start_container(self))
+    return task_actor::behavior_type::make_empty_behavior();
+  self->send(self, atom::poll_v);
+  return {
+    [=](atom::poll) {
+      auto& st = self->state;
+      auto status = st.ctx.drv->poll(st.container);
+      if (!status) {
+        self->delayed_send(self, poll_interval, atom::poll_v);
+        return;
+      }
+      st.ctx.drv->cleanup(st.container);
+      finish(self, status->exit_code, status->message);
+    },
+    [=](atom::stop) {
+      auto& st = self->state;
+      if (st.stopping)
+        return;
+      st.stopping = true;
+      st.ctx.drv->signal(st.container, SIGTERM);
+      auto grace = std::chrono::milliseconds(
+        st.ctx.task.spec().stop_grace_period_ms());
+      self->delayed_send(self, grace, atom::kill_v);
+    },
+    [=](atom::kill) {
+      self->state.ctx.drv->signal(self->state.container, SIGKILL);
+    },
+  };
+}
+
+} // namespace troupe

@@ -1,0 +1,40 @@
+// The task actor: one per running task on a worker. It starts the task's
+// container through its driver (or adopts one a previous incarnation of this
+// actor started), reports STARTING and RUNNING to its supervisor, polls the
+// container, stops it within the stop grace period when asked (SIGTERM, then
+// SIGKILL), and on exit cleans up, tells the supervisor how it ended, and
+// quits. Restart decisions are the supervisor's.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "actors/interfaces.hpp"
+#include "runtime/driver.hpp"
+
+namespace troupe {
+
+struct task_context {
+  pb::Task task;
+  uint32_t restarts = 0;                  // container starts before this one
+  std::shared_ptr<driver> drv;
+  std::string node;                       // this node's name
+  std::string tasks_dir;                  // where task folders live
+  std::optional<container_handle> adopt;  // a container still running
+};
+
+struct task_state {
+  static inline const char* name = "task";
+  task_context ctx;
+  supervisor_actor supervisor;
+  container_handle container;
+  int64_t started_ms = 0;
+  bool stopping = false;
+};
+
+task_actor::behavior_type task(task_actor::stateful_pointer<task_state> self,
+                               task_context ctx, supervisor_actor supervisor);
+
+} // namespace troupe

@@ -1,0 +1,33 @@
+// From a task (as the manager assigned it) to what the driver starts: the
+// environment troupe gives every task (TROUPE_TASK_ID, TROUPE_TASK_SLOT,
+// TROUPE_SERVICE, TROUPE_STACK, TROUPE_NODE, TROUPE_PORT_<NAME> per named
+// port) over the service's own env, ${VAR} substituted in the command, and
+// the task's folder and log files under the node's tasks dir.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "messages/troupe.pb.h"
+#include "runtime/driver.hpp"
+
+namespace troupe {
+
+/// The folder of one task: TASKS_DIR/TASK_ID.
+std::string task_dir(const std::string& tasks_dir, const std::string& task_id);
+
+/// The service env overlaid with troupe's TROUPE_* variables.
+std::map<std::string, std::string> task_environment(const pb::Task& task,
+                                                    const std::string& node);
+
+/// "${NAME}" replaced by env[NAME] ("" if unset); "$$" stays "$".
+std::string substitute(const std::string& text,
+                       const std::map<std::string, std::string>& env);
+
+/// The container spec for start number `restarts` of the task.
+container_spec make_container_spec(const pb::Task& task, uint32_t restarts,
+                                   const std::string& node,
+                                   const std::string& tasks_dir);
+
+} // namespace troupe
