@@ -1,3 +1,0 @@
-// test_cli links the troupe libraries but not the binary's own sources:
-// this compiles cli/api_client.cpp into the test as its own translation unit.
-#include "cli/api_client.cpp"
