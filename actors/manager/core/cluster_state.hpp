@@ -19,6 +19,8 @@
 // - create_task starts PENDING; assign_task with a node moves PENDING ->
 //   ASSIGNED and records host ports; with no node it only sets the message.
 // - set_desired only goes RUNNING -> SHUTDOWN.
+// - node_status "down" makes the node's live (assigned..running) tasks
+//   ORPHANED: their services replace them on live nodes.
 // - put_node keeps registered_at; an empty state means "ready", an empty
 //   availability keeps the node's current one ("active" for a new node).
 #pragma once

@@ -265,6 +265,26 @@ struct applier {
       return;
     node.set_updated_at(now);
     touched.nodes.insert(s.name());
+    if (s.state() == "down")
+      orphan_tasks_on(s.name());
+  }
+
+  // A node that went down takes its live tasks with it: they end ORPHANED
+  // (their service replaces them elsewhere) and the node, once back, is no
+  // longer assigned them, so it stops them.
+  void orphan_tasks_on(const std::string& node_name) {
+    for (auto it = tasks.begin(); it != tasks.end();) {
+      auto next = std::next(it);
+      pb::Task& task = it->second;
+      if (task.node() == node_name && task.state() >= pb::ASSIGNED
+          && !is_terminal(task.state())) {
+        task.set_state(pb::ORPHANED);
+        task.set_message("node " + node_name + " is down");
+        touch_task(task);
+        collect_orphan(it);
+      }
+      it = next;
+    }
   }
 
   void apply(const pb::Change& c) {

@@ -296,3 +296,23 @@ TEST(cluster_state, a_status_with_an_unknown_state_is_skipped) {
   EXPECT_EQ(s.find_task("t1")->state(), pb::ASSIGNED);
   EXPECT_EQ(s.find_task("t1")->pid(), 0);
 }
+
+TEST(cluster_state, node_down_orphans_its_live_tasks_only) {
+  cluster_state s;
+  s.apply(entry_builder(1)
+            .put_node(node("w1"))
+            .put_node(node("w2"))
+            .deploy(stack_spec("demo", {service_spec("demo", "web", 3)})));
+  s.apply(entry_builder(2)
+            .create("demo_web.1.a", "demo_web", 1)
+            .create("demo_web.2.b", "demo_web", 2)
+            .create("demo_web.3.c", "demo_web", 3)
+            .assign("demo_web.1.a", "w1")
+            .assign("demo_web.2.b", "w2")
+            .status("demo_web.1.a", pb::RUNNING, 42));
+  s.apply(entry_builder(3).node_status("w1", "down", ""));
+  EXPECT_EQ(s.find_task("demo_web.1.a")->state(), pb::ORPHANED);
+  EXPECT_EQ(s.find_task("demo_web.1.a")->message(), "node w1 is down");
+  EXPECT_EQ(s.find_task("demo_web.2.b")->state(), pb::ASSIGNED);
+  EXPECT_EQ(s.find_task("demo_web.3.c")->state(), pb::PENDING);
+}
