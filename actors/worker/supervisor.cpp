@@ -134,7 +134,13 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
       ++t.actor_restarts;
       report(self, t, pb::RUNNING,
              "task actor restarted after: " + to_string(msg.reason));
+      auto task_id = std::string{id};
       spawn_task(self, t);
+      // A stop the old actor was carrying out must go on in the new one.
+      auto j = self->state.tasks.find(task_id);
+      if (j != self->state.tasks.end() && j->second.stop_requested
+          && j->second.actor)
+        self->send(j->second.actor, atom::stop_v);
       return;
     }
   });
