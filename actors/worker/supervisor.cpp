@@ -48,6 +48,7 @@ void spawn_task(self_ptr self, supervised_task& t) {
     report(self, t, pb::REJECTED,
            "driver '" + t.task.spec().driver() + "' is not available on node "
              + st.node);
+    st.ended.insert(t.task.id());
     st.tasks.erase(t.task.id());
     return;
   }
@@ -72,6 +73,7 @@ void stop_task(self_ptr self, const std::string& id) {
   }
   // Waiting for a restart delay: there is no container to stop.
   report(self, t, pb::SHUTDOWN, "shut down while waiting to restart");
+  self->state.ended.insert(id);
   self->state.tasks.erase(i);
   check_shutdown_done(self);
 }
@@ -98,6 +100,7 @@ void on_exit(self_ptr self, const std::string& id, int32_t code,
     report(self, t, code == 0 ? pb::COMPLETE : pb::FAILED,
            message + "; " + d.reason, code);
   }
+  self->state.ended.insert(id);
   self->state.tasks.erase(i);
   check_shutdown_done(self);
 }
@@ -146,6 +149,8 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
   });
   return {
     [=](atom::run, pb::Task task) {
+      if (self->state.ended.count(task.id()) > 0)
+        return; // ended here; the manager will hear of it
       auto& tasks = self->state.tasks;
       auto i = tasks.find(task.id());
       if (i == tasks.end()) {

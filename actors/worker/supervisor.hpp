@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,7 @@ struct supervisor_state {
   std::string node;
   std::string tasks_dir;
   std::map<std::string, supervised_task> tasks;
+  std::set<std::string> ended;  // tasks that ended here: never run again
   std::vector<caf::typed_response_promise<bool>> shutdown_waiters;
 };
 
