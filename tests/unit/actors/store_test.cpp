@@ -1,0 +1,115 @@
+// The store actor: proposals become numbered entries, reach listeners in
+// order, show in snapshots, and survive a restart on the same database.
+#include <memory>
+
+#include "actors/manager/core/state_db.hpp"
+#include "actors/manager/store.hpp"
+#include "tests/unit/actors/actor_fixture.hpp"
+
+namespace troupe::test {
+namespace {
+
+pb::Entry deploy_entry(const pb::ServiceSpec& svc) {
+  pb::Entry e;
+  auto stack = e.add_changes()->mutable_deploy_stack();
+  stack->set_name(svc.stack());
+  *stack->add_services() = svc;
+  return e;
+}
+
+pb::Entry put_node_entry(const pb::Node& node) {
+  pb::Entry e;
+  *e.add_changes()->mutable_put_node() = node;
+  return e;
+}
+
+class store_test : public actor_fixture {
+protected:
+  store_actor start_store() {
+    std::string err;
+    std::shared_ptr<state_db> db = state_db::open(db_path(), &err);
+    EXPECT_TRUE(db != nullptr) << err;
+    return spawn(store, db);
+  }
+
+  std::string db_path() const { return dir_.path() + "/state.db"; }
+
+  temp_dir dir_;
+};
+
+TEST_F(store_test, proposals_get_consecutive_indexes) {
+  auto st = start_store();
+  EXPECT_EQ(propose(st, deploy_entry(service_spec("demo", "web", 2))), 1u);
+  EXPECT_EQ(propose(st, put_node_entry(node_record("n1"))), 2u);
+  EXPECT_EQ(propose(st, put_node_entry(node_record("n2"))), 3u);
+  EXPECT_EQ(snapshot_of(st).index(), 3u);
+}
+
+TEST_F(store_test, listeners_get_every_entry_in_order) {
+  auto st = start_store();
+  auto first = std::make_shared<std::vector<pb::Entry>>();
+  auto second = std::make_shared<std::vector<pb::Entry>>();
+  self->send(st, atom::subscribe_v, spawn(test_listener, first));
+  self->send(st, atom::subscribe_v, spawn(test_listener, second));
+  run();
+  propose(st, deploy_entry(service_spec("demo", "web", 2)));
+  propose(st, put_node_entry(node_record("n1")));
+  for (const auto& log : {first, second}) {
+    ASSERT_EQ(log->size(), 2u);
+    EXPECT_EQ((*log)[0].index(), 1u);
+    ASSERT_EQ((*log)[0].changes_size(), 1);
+    EXPECT_EQ((*log)[0].changes(0).deploy_stack().name(), "demo");
+    EXPECT_EQ((*log)[1].index(), 2u);
+    EXPECT_EQ((*log)[1].changes(0).put_node().name(), "n1");
+    EXPECT_GT((*log)[1].timestamp(), 0) << "the store stamps entries";
+  }
+}
+
+TEST_F(store_test, a_listener_that_dies_is_dropped) {
+  auto st = start_store();
+  auto gone = std::make_shared<std::vector<pb::Entry>>();
+  auto stays = std::make_shared<std::vector<pb::Entry>>();
+  auto doomed = spawn(test_listener, gone);
+  self->send(st, atom::subscribe_v, doomed);
+  self->send(st, atom::subscribe_v, spawn(test_listener, stays));
+  run();
+  caf::anon_send_exit(doomed, caf::exit_reason::kill);
+  run();
+  EXPECT_EQ(propose(st, put_node_entry(node_record("n1"))), 1u);
+  EXPECT_TRUE(gone->empty());
+  EXPECT_EQ(stays->size(), 1u);
+}
+
+TEST_F(store_test, snapshot_reflects_the_applied_entries) {
+  auto st = start_store();
+  propose(st, deploy_entry(service_spec("demo", "web", 2)));
+  propose(st, put_node_entry(node_record("n1", 2, 1 << 30)));
+  auto snap = snapshot_of(st);
+  ASSERT_EQ(snap.stacks_size(), 1);
+  EXPECT_EQ(snap.stacks(0).name(), "demo");
+  ASSERT_EQ(snap.services_size(), 1);
+  EXPECT_EQ(snap.services(0).spec().name(), "demo_web");
+  EXPECT_EQ(snap.services(0).spec().replicas(), 2u);
+  ASSERT_EQ(snap.nodes_size(), 1);
+  EXPECT_EQ(snap.nodes(0).name(), "n1");
+  EXPECT_EQ(snap.nodes(0).state(), "ready");
+}
+
+TEST_F(store_test, a_new_store_on_the_same_database_sees_the_state) {
+  auto first = start_store();
+  propose(first, deploy_entry(service_spec("demo", "web", 3)));
+  propose(first, put_node_entry(node_record("n1")));
+  caf::anon_send_exit(first, caf::exit_reason::kill);
+  run();
+  auto second = start_store();
+  auto snap = snapshot_of(second);
+  EXPECT_EQ(snap.index(), 2u);
+  ASSERT_EQ(snap.services_size(), 1);
+  EXPECT_EQ(snap.services(0).spec().replicas(), 3u);
+  ASSERT_EQ(snap.nodes_size(), 1);
+  // Numbering goes on where the first store stopped.
+  EXPECT_EQ(propose(second, put_node_entry(node_record("n2"))), 3u);
+}
+
+} // namespace
+} // namespace troupe::test
