@@ -77,6 +77,17 @@ void checker::observe(const member& who) {
            + std::to_string(c->first));
 }
 
+void checker::read(member& who, const read_state& r) {
+  auto it = who.reads.find(r.ctx);
+  if (it == who.reads.end())
+    return; // asked before a restart
+  if (r.index < it->second)
+    fail("stale read " + r.ctx + " at index " + std::to_string(r.index)
+         + ", entry " + std::to_string(it->second) + " was already applied");
+  who.reads.erase(it);
+  ++reads;
+}
+
 void checker::log_matching(const std::vector<member>& ms) {
   for (size_t a = 0; a < ms.size(); ++a)
     for (size_t b = a + 1; b < ms.size(); ++b) {

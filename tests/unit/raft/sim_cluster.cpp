@@ -34,6 +34,7 @@ public:
     res_.acked = check_.acked.size();
     res_.elections = check_.leaders.size();
     res_.rounds = static_cast<size_t>(round_);
+    res_.reads = check_.reads;
     return res_;
   }
 
@@ -58,6 +59,7 @@ private:
     m.sm = decode(snap.data());
     m.applied = m.last_compact = snap.index();
     m.pending.clear();
+    m.reads.clear();
   }
 
   void crash(member& m) {
@@ -89,6 +91,8 @@ private:
       }
       for (const auto& e : rd.committed)
         check_.applied(m, e);
+      for (const auto& r : rd.read_states)
+        check_.read(m, r);
       if (m.applied >= m.last_compact + opt_.snapshot_every) {
         m.node->compact(m.applied, encode(m.sm));
         m.last_compact = m.applied;
@@ -173,6 +177,14 @@ private:
     member* l = leader();
     if (l && chance(opt_.propose))
       propose(*l);
+    if (chance(opt_.read)) {
+      auto& m = ms_[pick(ms_.size())];
+      std::string ctx = "read-" + std::to_string(next_++);
+      uint64_t seen = check_.committed.empty() ? 0 : check_.committed.rbegin()->first;
+      if (m.node && m.node->read_index(ctx).ok())
+        m.reads[ctx] = seen;
+      process(m);
+    }
     l = leader(); // processing may have crashed it
     if (l && chance(opt_.transfer)) {
       l->node->transfer_leadership(ids_[pick(ids_.size())]);

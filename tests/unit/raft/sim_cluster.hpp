@@ -25,6 +25,7 @@ struct options {
   bool lose_unpersisted = false; // crashes may also hit between take_ready
                                  // and save, losing that whole batch
   double propose = 0.4;       // per round
+  double read = 0.2;          // per round: a linearizable read somewhere
   double transfer = 0.01;     // per round: the leader hands over
   uint64_t snapshot_every = 10; // applied entries between compactions
 };
@@ -37,6 +38,7 @@ struct result {
   size_t elections = 0;    // distinct leader terms
   size_t crashes = 0;
   size_t snapshots_installed = 0;
+  size_t reads = 0;        // read states checked against earlier commits
 };
 
 result run(const options& opt);

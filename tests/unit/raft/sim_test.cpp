@@ -22,7 +22,7 @@ options base(size_t members) {
 
 struct totals {
   size_t seeds = 0, rounds = 0, commits = 0, acked = 0, elections = 0,
-         crashes = 0, installs = 0;
+         crashes = 0, installs = 0, reads = 0;
 };
 
 void run_seeds(const char* name, options opt, uint64_t first, uint64_t count) {
@@ -39,16 +39,18 @@ void run_seeds(const char* name, options opt, uint64_t first, uint64_t count) {
     t.elections += r.elections;
     t.crashes += r.crashes;
     t.installs += r.snapshots_installed;
+    t.reads += r.reads;
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now()
                                               - start).count();
   std::printf("[ sim      ] %s: %zu seeds, %zu rounds, %zu commits "
               "(%zu acknowledged), %zu leader terms, %zu crashes, %zu snapshot "
-              "installs, %.1fs\n",
+              "installs, %zu reads, %.1fs\n",
               name, t.seeds, t.rounds, t.commits, t.acked, t.elections,
-              t.crashes, t.installs, secs);
+              t.crashes, t.installs, t.reads, secs);
   EXPECT_GT(t.acked, t.seeds * 10); // the runs made real progress
   EXPECT_GT(t.installs, 0u);        // and exercised InstallSnapshot
+  EXPECT_GT(t.reads, t.seeds);      // and linearizable reads
 }
 
 TEST(raft_sim, three_members_with_durable_storage) {

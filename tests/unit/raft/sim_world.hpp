@@ -23,6 +23,8 @@ struct member {
   int restart_at = 0, restarts = 0;
   int group = 0;                            // partition group
   std::map<uint64_t, std::pair<uint64_t, std::string>> pending; // index -> (term, data)
+  std::map<std::string, uint64_t> reads; // ctx -> last index applied anywhere
+                                         // when the read began
 };
 
 struct in_flight {
@@ -39,6 +41,8 @@ public:
   void restored(member& who, const pb::RaftSnapshot& s);
   /// Called after every step of `who`: election safety, leader completeness.
   void observe(const member& who);
+  /// A read was answered: it must not miss a write applied before it began.
+  void read(member& who, const read_state& r);
   /// Logs agree on every entry up to the last (index, term) they share.
   void log_matching(const std::vector<member>& ms);
   /// After settling: every member applied exactly the committed sequence and
@@ -53,6 +57,7 @@ public:
   std::map<uint64_t, pb::RaftEntry> committed; // applied by anyone
   std::map<uint64_t, std::string> leaders;     // term -> leader
   std::vector<std::string> acked;
+  size_t reads = 0;
 };
 
 std::string encode(const std::vector<std::string>& sm);
