@@ -1,0 +1,51 @@
+// What is deployed survives a restart of the node on the same data dir.
+#include <algorithm>
+
+#include "tests/integration/harness.hpp"
+
+namespace troupe::itest {
+namespace {
+
+using durability = agent_test;
+
+TEST_F(durability, stack_survives_an_agent_restart_and_tasks_run_again) {
+  auto file = stack_file("keep.toml",
+                         "[stack]\nname = \"keep\"\n\n"
+                         "[services.loop]\n"
+                         "command = [\"/bin/sh\", \"-c\", \"while true; do sleep 0.3; done\"]\n"
+                         "replicas = 2\nstop_grace_period = \"2s\"\n");
+  auto r = agent_->cli({"stack", "deploy", file, "--timeout", "60s"});
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  auto before = running_tasks(agent_->tasks("keep_loop"));
+  ASSERT_EQ(before.size(), 2u);
+
+  int code = -1;
+  ASSERT_TRUE(agent_->stop(&code)) << "the agent did not stop on SIGTERM within 30s";
+  EXPECT_EQ(code, 0) << agent_->log();
+  for (const auto& t : before)
+    EXPECT_FALSE(process_alive(t.value("pid", 0))) << "task outlived its node: " << t.dump();
+  EXPECT_TRUE(processes_under(agent_->data_dir()).empty());
+
+  std::string error;
+  ASSERT_TRUE(agent_->start(&error)) << error;
+  auto stacks = agent_->cli_json({"stack", "ls"});
+  ASSERT_TRUE(stacks.is_array());
+  ASSERT_EQ(stacks.size(), 1u) << stacks.dump();
+  EXPECT_EQ(stacks[0].value("name", ""), "keep");
+  EXPECT_EQ(stacks[0].value("services", 0), 1);
+
+  json service;
+  bool back = wait_until([&] {
+    service = agent_->service("keep_loop");
+    return service.value("replicas_running", -1) == 2;
+  }, 30000, 200);
+  EXPECT_TRUE(back) << service.dump();
+  EXPECT_EQ(service.value("replicas_desired", -1), 2);
+  auto after = running_tasks(agent_->tasks("keep_loop"));
+  ASSERT_EQ(after.size(), 2u);
+  for (const auto& t : after)
+    EXPECT_TRUE(process_alive(t.value("pid", 0))) << t.dump();
+}
+
+} // namespace
+} // namespace troupe::itest

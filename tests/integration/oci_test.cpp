@@ -1,0 +1,120 @@
+// The oci driver end to end: busybox httpd in runc containers, reached on the
+// host ports troupe hands out; `stack rm` leaves no container behind.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <set>
+#include <sstream>
+
+#include "tests/integration/harness.hpp"
+
+namespace troupe::itest {
+namespace {
+
+// The body of GET / on 127.0.0.1:port (headers included), "" on failure.
+std::string http_get(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  timeval tv{3, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string out;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
+    std::string req = "GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+    if (send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size())) {
+      char buf[4096];
+      ssize_t n;
+      while ((n = recv(fd, buf, sizeof(buf), 0)) > 0)
+        out.append(buf, static_cast<size_t>(n));
+    }
+  }
+  close(fd);
+  return out;
+}
+
+// Ids from `runc list -q` that belong to stack `stack`.
+std::vector<std::string> containers_of(const std::string& stack, const std::string& scratch) {
+  auto r = run_command({"runc", "list", "-q"}, scratch, 30000);
+  std::vector<std::string> out;
+  std::istringstream in(r.out);
+  std::string id;
+  while (std::getline(in, id))
+    if (id.rfind(stack + "_", 0) == 0)
+      out.push_back(id);
+  return out;
+}
+
+class oci_driver : public agent_test {
+protected:
+  void SetUp() override {
+    if (geteuid() != 0)
+      GTEST_SKIP() << "the oci driver needs root";
+    for (const char* tool : {"runc", "umoci"})
+      if (run_command({tool, "--version"}, dir_.path(), 30000).exit_code != 0)
+        GTEST_SKIP() << tool << " is not installed";
+    if (access("/bin/busybox", X_OK) != 0)
+      GTEST_SKIP() << "/bin/busybox (busybox-static) is not installed";
+    auto build = run_command({"bash", std::string(TROUPE_SOURCE_DIR) +
+                                          "/scripts/build-busybox-image.sh", images_dir()},
+                             dir_.path(), 180000);
+    ASSERT_EQ(build.exit_code, 0) << build.describe();
+    agent_test::SetUp();
+  }
+  void TearDown() override {
+    agent_test::TearDown();
+    // the node should have removed them; never leave containers behind
+    for (const auto& id : containers_of("itweb", dir_.path()))
+      run_command({"runc", "delete", "--force", id}, dir_.path(), 30000);
+  }
+  std::string images_dir() const override { return dir_.file("images"); }
+};
+
+TEST_F(oci_driver, busybox_web_servers_answer_on_their_host_ports) {
+  auto file = stack_file("web.toml",
+                         "[stack]\nname = \"itweb\"\n\n"
+                         "[services.web]\n"
+                         "driver = \"oci\"\nimage = \"busybox\"\n"
+                         "command = [\"httpd\", \"-f\", \"-v\", \"-p\", \"${TROUPE_PORT_HTTP}\", "
+                         "\"-h\", \"/www\"]\n"
+                         "stop_grace_period = \"2s\"\nreplicas = 3\n"
+                         "ports = [{ name = \"http\", target = 8080 }]\n\n"
+                         "[services.web.resources]\ncpus = 0.25\nmemory = \"32MiB\"\n\n"
+                         "[services.web.restart]\ncondition = \"any\"\n");
+  auto r = agent_->cli({"stack", "deploy", file, "--timeout", "90s"}, 150000);
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_NE(r.out.find("itweb_web: 3/3 running"), std::string::npos) << r.out;
+
+  auto running = running_tasks(agent_->tasks("itweb_web"));
+  ASSERT_EQ(running.size(), 3u);
+  std::set<int> ports;
+  for (const auto& t : running) {
+    int port = t.contains("host_ports") ? t["host_ports"].value("http", 0) : 0;
+    ASSERT_GE(port, agent_->port_min()) << t.dump();
+    ports.insert(port);
+    std::string answer;
+    EXPECT_TRUE(wait_until([&] {
+      answer = http_get(port);
+      return answer.find("hello from troupe") != std::string::npos;
+    }, 30000, 200)) << "GET / on port " << port << " of " << t.value("id", "")
+                    << " answered: " << answer;
+  }
+  EXPECT_EQ(ports.size(), 3u) << "tasks share a host port";
+  EXPECT_EQ(containers_of("itweb", dir_.path()).size(), 3u);
+
+  auto rm = agent_->cli({"stack", "rm", "itweb"});
+  ASSERT_EQ(rm.exit_code, 0) << rm.describe();
+  std::vector<std::string> left;
+  EXPECT_TRUE(wait_until([&] {
+    left = containers_of("itweb", dir_.path());
+    return left.empty();
+  }, 30000, 200)) << left.size() << " containers of the stack are left, e.g. " << left[0];
+  EXPECT_EQ(agent_->cli_json({"service", "ls"}), json::array());
+}
+
+} // namespace
+} // namespace troupe::itest
