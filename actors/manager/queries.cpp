@@ -73,7 +73,8 @@ pb::ServiceSummary summarize(const cluster_state& view, const pb::Service& svc) 
     if (!live(*t))
       continue;
     ++live_tasks;
-    if (t->state() == pb::RUNNING) {
+    // A task waiting out its restart delay stays RUNNING without a process.
+    if (t->state() == pb::RUNNING && t->pid() != 0) {
       ++running;
       if (t->spec_version() == svc.spec_version())
         ++updated;

@@ -24,7 +24,8 @@ pb::Response answer_read(const cluster_state& view, const pb::Request& request);
 pb::Entry plan_write(const cluster_state& view, const pb::Request& request,
                      std::string* error);
 
-/// Summary of one service as `service ls` shows it.
+/// Summary of one service as `service ls` shows it. Running replicas are
+/// RUNNING tasks with a process: one waiting to restart does not count.
 pb::ServiceSummary summarize(const cluster_state& view, const pb::Service& svc);
 
 } // namespace troupe
