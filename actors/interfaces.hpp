@@ -52,7 +52,9 @@ using agent_actor = caf::typed_actor<
   // Stops every task of the node; replies once all have exited.
   caf::replies_to<atom::shutdown>::with<bool>,
   // Internal: (re)tries to join the dispatcher.
-  caf::reacts_to<atom::join>>;
+  caf::reacts_to<atom::join>,
+  // Internal: sends a heartbeat to the dispatcher.
+  caf::reacts_to<atom::heartbeat>>;
 
 /// One-for-one supervisor of a node's task actors; applies restart policies.
 using supervisor_actor = caf::typed_actor<
@@ -89,7 +91,19 @@ using dispatcher_actor = listener_actor::extend<
   // Reads logs of a service's tasks from the nodes that ran them.
   caf::replies_to<atom::logs, pb::LogRequest>::with<pb::LogChunk>,
   // Internal: proposes the status reports collected so far.
-  caf::reacts_to<atom::flush>>;
+  caf::reacts_to<atom::flush>,
+  // A worker is alive (node name), every node heartbeat interval; false
+  // means the dispatcher does not know it (any more): it must join again.
+  caf::replies_to<atom::heartbeat, std::string>::with<bool>,
+  // Internal: marks nodes down that missed too many heartbeats.
+  caf::reacts_to<atom::tick>>;
+
+/// A manager's door for other processes, published on its cluster address.
+using gateway_actor = caf::typed_actor<
+  // A worker joins with its node record, the cluster's join token and its
+  // agent; the reply is the dispatcher it reports to from then on.
+  caf::replies_to<atom::join, pb::Node, std::string, agent_actor>::with<
+    dispatcher_actor>>;
 
 /// The root actor of a process: spawns and supervises the actors of its role.
 using node_actor = listener_actor::extend<
@@ -106,4 +120,6 @@ using api_actor = caf::typed_actor<
 CAF_BEGIN_TYPE_ID_BLOCK(troupe_actors, caf::id_block::troupe::end)
   CAF_ADD_TYPE_ID(troupe_actors, (troupe::listener_actor))
   CAF_ADD_TYPE_ID(troupe_actors, (troupe::agent_actor))
+  CAF_ADD_TYPE_ID(troupe_actors, (troupe::dispatcher_actor))
+  CAF_ADD_TYPE_ID(troupe_actors, (troupe::gateway_actor))
 CAF_END_TYPE_ID_BLOCK(troupe_actors)

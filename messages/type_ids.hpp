@@ -45,5 +45,6 @@ CAF_BEGIN_TYPE_ID_BLOCK(troupe, caf::first_custom_type_id)
   CAF_ADD_ATOM(troupe, troupe::atom, poll, "poll")
   CAF_ADD_ATOM(troupe, troupe::atom, shutdown, "shutdown")
   CAF_ADD_ATOM(troupe, troupe::atom, kill, "kill")
+  CAF_ADD_ATOM(troupe, troupe::atom, heartbeat, "heartbeat")
 
 CAF_END_TYPE_ID_BLOCK(troupe)

@@ -51,6 +51,12 @@ void send_assignments(self_ptr self) {
   });
 }
 
+int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
+    .count();
+}
+
 void propose_node_down(self_ptr self, const std::string& name) {
   pb::Entry entry;
   auto status = entry.add_changes()->mutable_node_status();
@@ -93,8 +99,12 @@ caf::result<pb::LogChunk> gather_logs(self_ptr self, const pb::LogRequest& req) 
 
 dispatcher_actor::behavior_type
 dispatcher(dispatcher_actor::stateful_pointer<dispatcher_state> self,
-           store_actor store) {
+           store_actor store, int64_t heartbeat_ms, uint32_t down_after) {
   self->state.store = std::move(store);
+  self->state.heartbeat_ms = heartbeat_ms;
+  self->state.liveness = node_liveness{heartbeat_ms, down_after};
+  self->delayed_send(self, std::chrono::milliseconds(heartbeat_ms),
+                     atom::tick_v);
   self->set_down_handler([=](const caf::down_msg& msg) {
     auto& agents = self->state.agents;
     for (auto i = agents.begin(); i != agents.end(); ++i) {
@@ -103,6 +113,7 @@ dispatcher(dispatcher_actor::stateful_pointer<dispatcher_state> self,
       auto name = i->first;
       agents.erase(i);
       self->state.last_sent.erase(name);
+      self->state.liveness.forget(name);
       propose_node_down(self, name);
       return;
     }
@@ -125,6 +136,7 @@ dispatcher(dispatcher_actor::stateful_pointer<dispatcher_state> self,
           [=](uint64_t) mutable {
             self->monitor(agent);
             self->state.agents[name] = agent;
+            self->state.liveness.heard(name, now_ms());
             self->state.last_sent.erase(name);
             send_assignments(self);
             promise.deliver(true);
@@ -157,6 +169,27 @@ dispatcher(dispatcher_actor::stateful_pointer<dispatcher_state> self,
               });
     },
     [=](atom::logs, const pb::LogRequest& req) { return gather_logs(self, req); },
+    [=](atom::heartbeat, const std::string& node) {
+      if (self->state.agents.count(node) == 0)
+        return false;
+      self->state.liveness.heard(node, now_ms());
+      return true;
+    },
+    [=](atom::tick) {
+      for (const auto& name : self->state.liveness.expired(now_ms())) {
+        auto i = self->state.agents.find(name);
+        if (i != self->state.agents.end()) {
+          self->demonitor(i->second.address());
+          self->state.agents.erase(i);
+        }
+        self->state.last_sent.erase(name);
+        caf::aout(self) << "dispatcher: node " << name
+                        << " missed its heartbeats: marking it down" << std::endl;
+        propose_node_down(self, name);
+      }
+      self->delayed_send(self, std::chrono::milliseconds(self->state.heartbeat_ms),
+                         atom::tick_v);
+    },
   };
 }
 

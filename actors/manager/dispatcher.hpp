@@ -2,7 +2,8 @@
 // with their node record and agent handle (proposed as put_node); each node
 // is sent its full assignment list whenever the tasks or desired states on it
 // change; worker status reports are collected for a few milliseconds and
-// proposed as one entry. A worker whose agent goes away is marked down.
+// proposed as one entry. A worker whose agent goes away (its connection
+// drops), or that misses `down_after` heartbeats in a row, is marked down.
 #pragma once
 
 #include <map>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "actors/interfaces.hpp"
+#include "actors/manager/core/liveness.hpp"
 #include "actors/manager/round_gate.hpp"
 
 namespace troupe {
@@ -22,10 +24,12 @@ struct dispatcher_state {
   std::map<std::string, std::string> last_sent;     // node name -> fingerprint
   std::vector<pb::TaskStatus> pending_statuses;
   bool flush_scheduled = false;
+  int64_t heartbeat_ms = 1000;
+  node_liveness liveness{1000, 3};
 };
 
 dispatcher_actor::behavior_type
 dispatcher(dispatcher_actor::stateful_pointer<dispatcher_state> self,
-           store_actor store);
+           store_actor store, int64_t heartbeat_ms, uint32_t down_after);
 
 } // namespace troupe

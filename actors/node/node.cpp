@@ -2,7 +2,11 @@
 
 #include <chrono>
 
+#include <caf/io/middleman.hpp>
+#include <caf/io/middleman_actor.hpp>
+
 #include "actors/manager/dispatcher.hpp"
+#include "actors/manager/gateway.hpp"
 #include "actors/manager/entry_filter.hpp"
 #include "actors/manager/scheduler.hpp"
 #include "actors/manager/service.hpp"
@@ -33,6 +37,7 @@ bool is_child(self_ptr self, const caf::actor_addr& who) {
     if (svc.address() == who)
       return true;
   return who == st.store.address() || who == st.scheduler.address()
+         || who == st.gateway.address()
          || who == st.dispatcher.address() || who == st.api.address()
          || who == st.agent.address();
 }
@@ -68,19 +73,46 @@ void spawn_scheduler(self_ptr self) {
              caf::actor_cast<listener_actor>(self->state.scheduler));
 }
 
+/// Makes the gateway reachable on the cluster address; failing that, the
+/// node ends with the reason (run_agent reports it).
+void publish_gateway(self_ptr self) {
+  auto& st = self->state;
+  st.gateway = self->spawn(gateway, st.setup.cluster, st.setup.join_token,
+                           st.dispatcher);
+  watch(self, st.gateway);
+  const auto& address = st.setup.cluster_address;
+  auto colon = address.rfind(':');
+  auto host = address.substr(0, colon);
+  auto port = static_cast<uint16_t>(std::stoi(address.substr(colon + 1)));
+  auto mm = self->system().middleman().actor_handle();
+  self->request(mm, std::chrono::seconds(10), caf::publish_atom::value, port,
+                caf::actor_cast<caf::strong_actor_ptr>(st.gateway),
+                std::set<std::string>{}, host, true)
+    .then([](uint16_t) {},
+          [=](const caf::error& err) {
+            self->quit(caf::make_error(error_code::unavailable,
+                                       "cannot listen on the cluster address "
+                                         + address + ": " + to_string(err)));
+          });
+}
+
 void start_manager_side(self_ptr self) {
   auto& st = self->state;
   st.store = self->spawn(store, st.setup.db);
   watch(self, st.store);
   self->send(st.store, atom::subscribe_v, caf::actor_cast<listener_actor>(self));
   spawn_scheduler(self);
-  st.dispatcher = self->spawn(dispatcher, st.store);
+  st.dispatcher = self->spawn(dispatcher, st.store,
+                              st.setup.timings.node_heartbeat_ms(),
+                              st.setup.timings.node_down_after());
   watch(self, st.dispatcher);
   self->send(st.store, atom::subscribe_v,
              caf::actor_cast<listener_actor>(st.dispatcher));
   st.api = self->spawn<caf::detached>(api, st.setup.api, st.store, st.dispatcher);
   watch(self, st.api);
   sync_services(self);
+  if (st.setup.role == "manager")
+    publish_gateway(self);
 }
 
 void on_down(self_ptr self, const caf::down_msg& msg) {
@@ -124,13 +156,15 @@ node_actor::behavior_type node(node_actor::stateful_pointer<node_state> self,
     if (!is_child(self, msg.source))
       self->quit(msg.reason);
   });
-  start_manager_side(self);
-  if (self->state.setup.role == "standalone") {
-    self->state.agent = self->spawn(agent, self->state.setup.record,
-                                    self->state.dispatcher,
-                                    self->state.setup.drivers,
-                                    self->state.setup.tasks_dir);
-    watch(self, self->state.agent);
+  auto& st = self->state;
+  if (st.setup.role != "worker")
+    start_manager_side(self);
+  if (st.setup.role != "manager") {
+    if (st.setup.role == "standalone")
+      st.setup.upstream.local = st.dispatcher;
+    st.agent = self->spawn(agent, st.setup.record, st.setup.upstream,
+                           st.setup.drivers, st.setup.tasks_dir);
+    watch(self, st.agent);
   }
   return {
     [=](atom::committed, const pb::Entry& entry) {

@@ -1,9 +1,10 @@
 // The node actor: the root of a troupe process. For its role it spawns the
 // manager side (store, scheduler, dispatcher, one service actor per service,
-// api) and/or the worker side (agent, which spawns the supervisor and task
-// actors), and supervises them: a service actor or the scheduler that fails
-// is respawned; a failure of the store, dispatcher, api or agent ends the
-// node with that error (the process then exits non-zero).
+// api; a manager also publishes its gateway on its cluster address) and/or
+// the worker side (agent, which spawns the supervisor and task actors), and
+// supervises them: a service actor or the scheduler that fails is respawned;
+// a failure of the store, dispatcher, api, gateway or agent ends the node
+// with that error (the process then exits non-zero).
 #pragma once
 
 #include <map>
@@ -13,6 +14,7 @@
 #include "actors/interfaces.hpp"
 #include "actors/manager/core/state_db.hpp"
 #include "actors/node/api.hpp"
+#include "actors/worker/agent.hpp"
 #include "runtime/driver.hpp"
 
 namespace troupe {
@@ -20,12 +22,19 @@ namespace troupe {
 /// What run_agent prepared for the node: everything that could fail at
 /// start-up is already open, so the actors start from a known-good setup.
 struct node_setup {
-  std::string role;                                       // standalone|manager
-  pb::Node record;                                        // this node
-  std::shared_ptr<state_db> db;                           // manager side
-  std::shared_ptr<api_socket> api;                        // bound socket
-  std::map<std::string, std::shared_ptr<driver>> drivers; // worker side
-  std::string tasks_dir;                                  // worker side
+  std::string role;                    // standalone | manager | worker
+  pb::Node record;                     // this node
+  // Manager side (standalone, manager):
+  std::shared_ptr<state_db> db;
+  std::shared_ptr<api_socket> api;     // bound socket
+  pb::Timings timings;
+  std::string cluster;                 // cluster name
+  std::string join_token;
+  std::string cluster_address;         // manager: host:port to publish on
+  // Worker side (standalone, worker):
+  std::map<std::string, std::shared_ptr<driver>> drivers;
+  std::string tasks_dir;
+  upstream_config upstream;            // worker: managers to join
 };
 
 struct node_state {
@@ -36,6 +45,7 @@ struct node_state {
   dispatcher_actor dispatcher;
   agent_actor agent;
   api_actor api;
+  gateway_actor gateway;
   std::map<std::string, service_actor> services;
 };
 

@@ -8,6 +8,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/io/middleman.hpp>
 #include <caf/scoped_actor.hpp>
 
 #include "actors/node/node.hpp"
@@ -102,10 +103,8 @@ int run_agent(const agent_options& options) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  if (options.role == "worker")
-    return fail("--role worker needs managers in other processes to join, "
-                "which this version cannot do yet; use --role standalone");
-  if (options.role != "standalone" && options.role != "manager")
+  if (options.role != "standalone" && options.role != "manager"
+      && options.role != "worker")
     return fail("unknown role '" + options.role
                 + "' (use standalone, manager or worker)");
   pb::ClusterConfig config = default_cluster_config();
@@ -133,33 +132,59 @@ int run_agent(const agent_options& options) {
     return fail("cannot create the data dir " + nc.data_dir() + ": "
                 + ec.message());
 
+  const pb::ManagerConfig* manager = nullptr;
+  for (const auto& m : config.managers())
+    if (m.name() == nc.name())
+      manager = &m;
+  if (options.role == "manager" && manager == nullptr)
+    return fail("node '" + nc.name() + "' is not one of the managers in "
+                + (config.source().empty() ? "the built-in config" : config.source()));
+
   node_setup setup;
   setup.role = options.role;
-  std::string err;
-  setup.db = state_db::open(nc.data_dir() + "/manager/state.db", &err);
-  if (!setup.db)
-    return fail(err);
+  setup.timings = config.timings();
+  setup.cluster = config.name();
+  setup.join_token = config.join_token();
+  if (manager != nullptr)
+    setup.cluster_address = manager->cluster_address();
   std::string driver_names;
-  if (options.role == "standalone")
+  if (options.role != "manager")
     setup.drivers = open_drivers(nc, &driver_names);
   setup.record = node_record(nc, options.role, driver_names);
   setup.tasks_dir = tasks_dir;
-  setup.api = std::make_shared<api_socket>();
-  try {
-    setup.api->socket.set(zmq::sockopt::linger, 0);
-    setup.api->socket.bind("tcp://" + nc.api_address());
-  } catch (const zmq::error_t& e) {
-    return fail("cannot listen on " + nc.api_address() + ": " + e.what());
+  for (const auto& m : config.managers())
+    setup.upstream.managers.push_back(m.cluster_address());
+  setup.upstream.join_token = config.join_token();
+  setup.upstream.heartbeat_ms = config.timings().node_heartbeat_ms();
+  if (options.role != "worker") {
+    std::string err;
+    setup.db = state_db::open(nc.data_dir() + "/manager/state.db", &err);
+    if (!setup.db)
+      return fail(err);
+    setup.api = std::make_shared<api_socket>();
+    try {
+      setup.api->socket.set(zmq::sockopt::linger, 0);
+      setup.api->socket.bind("tcp://" + nc.api_address());
+    } catch (const zmq::error_t& e) {
+      return fail("cannot listen on " + nc.api_address() + ": " + e.what());
+    }
   }
 
   caf::actor_system_config cfg;
   cfg.add_message_types<caf::id_block::troupe>();
   cfg.add_message_types<caf::id_block::troupe_actors>();
+  cfg.load<caf::io::middleman>();
   caf::actor_system sys{cfg};
+  auto setup_cluster_address = setup.cluster_address;
   auto root = sys.spawn(node, std::move(setup));
-  std::cout << "troupe: " << options.role << " node '" << nc.name()
-            << "' is up; API on " << nc.api_address() << ", data in "
-            << nc.data_dir() << " (drivers: "
+  std::cout << "troupe: " << options.role << " node '" << nc.name() << "' is up";
+  if (options.role != "worker")
+    std::cout << "; API on " << nc.api_address();
+  if (options.role == "manager")
+    std::cout << "; cluster address " << setup_cluster_address;
+  if (options.role == "worker")
+    std::cout << "; joining the managers of cluster '" << config.name() << "'";
+  std::cout << "; data in " << nc.data_dir() << " (drivers: "
             << (driver_names.empty() ? "none" : driver_names) << ")"
             << std::endl;
   caf::scoped_actor self{sys};

@@ -3,6 +3,9 @@
 #include <chrono>
 #include <filesystem>
 
+#include <caf/io/middleman.hpp>
+#include <caf/io/middleman_actor.hpp>
+
 #include "actors/worker/supervisor.hpp"
 #include "messages/errors.hpp"
 #include "runtime/log_files.hpp"
@@ -16,15 +19,101 @@ using self_ptr = agent_actor::stateful_pointer<agent_state>;
 constexpr auto join_timeout = std::chrono::seconds(10);
 constexpr auto join_retry = std::chrono::seconds(1);
 
-void join(self_ptr self) {
-  self->request(self->state.dispatcher, join_timeout, atom::join_v,
-                self->state.node, caf::actor_cast<agent_actor>(self))
-    .then([=](bool) { self->state.joined = true; },
+void retry_join(self_ptr self) {
+  self->state.joining = false;
+  self->delayed_send(self, join_retry, atom::join_v);
+}
+
+/// Joined: report what was kept while no manager was reachable.
+void joined(self_ptr self, dispatcher_actor d) {
+  auto& st = self->state;
+  st.joining = false;
+  st.dispatcher = std::move(d);
+  self->monitor(st.dispatcher);
+  if (st.unsent.empty())
+    return;
+  pb::StatusReport report;
+  report.set_node(st.node.name());
+  for (auto& [id, s] : st.unsent)
+    *report.add_statuses() = std::move(s);
+  st.unsent.clear();
+  self->send(st.dispatcher, atom::status_v, std::move(report));
+}
+
+void join_through(self_ptr self, const gateway_actor& gw) {
+  auto& st = self->state;
+  self->request(gw, join_timeout, atom::join_v, st.node, st.upstream.join_token,
+                caf::actor_cast<agent_actor>(self))
+    .then([=](dispatcher_actor d) { joined(self, std::move(d)); },
           [=](const caf::error& err) {
-            caf::aout(self) << "agent: cannot join: " << error_message(err)
-                            << "; retrying" << std::endl;
-            self->delayed_send(self, join_retry, atom::join_v);
+            auto why = error_message(err);
+            if (why.find("join token") != std::string::npos) {
+              caf::aout(self) << "agent: the manager refused to join: " << why
+                              << std::endl;
+              self->quit(err);
+              return;
+            }
+            caf::aout(self) << "agent: cannot join: " << why << "; retrying"
+                            << std::endl;
+            retry_join(self);
           });
+}
+
+void join(self_ptr self) {
+  auto& st = self->state;
+  if (st.joining || st.dispatcher || st.stopping)
+    return;
+  st.joining = true;
+  if (st.upstream.local) {
+    self->request(st.upstream.local, join_timeout, atom::join_v, st.node,
+                  caf::actor_cast<agent_actor>(self))
+      .then([=](bool) { joined(self, self->state.upstream.local); },
+            [=](const caf::error& err) {
+              caf::aout(self) << "agent: cannot join: " << error_message(err)
+                              << "; retrying" << std::endl;
+              retry_join(self);
+            });
+    return;
+  }
+  auto& managers = st.upstream.managers;
+  auto address = managers[st.next_manager++ % managers.size()];
+  auto colon = address.rfind(':');
+  auto host = address.substr(0, colon);
+  auto port = static_cast<uint16_t>(std::stoi(address.substr(colon + 1)));
+  auto mm = self->system().middleman().actor_handle();
+  self->request(mm, join_timeout, caf::connect_atom::value, host, port)
+    .then(
+      [=](const caf::node_id&, caf::strong_actor_ptr& gw,
+          const std::set<std::string>&) {
+        if (!gw) {
+          retry_join(self);
+          return;
+        }
+        join_through(self, caf::actor_cast<gateway_actor>(gw));
+      },
+      [=](const caf::error& err) {
+        caf::aout(self) << "agent: manager " << address
+                        << " unreachable: " << error_message(err) << std::endl;
+        retry_join(self);
+      });
+}
+
+void heartbeat(self_ptr self) {
+  auto& st = self->state;
+  if (st.dispatcher && !st.stopping)
+    self->request(st.dispatcher, join_timeout, atom::heartbeat_v, st.node.name())
+      .then(
+        [=](bool known) {
+          if (known || !self->state.dispatcher)
+            return;
+          // The dispatcher gave up on us (missed heartbeats): join again.
+          self->demonitor(self->state.dispatcher.address());
+          self->state.dispatcher = nullptr;
+          join(self);
+        },
+        [](const caf::error&) {});
+  self->delayed_send(self, std::chrono::milliseconds(st.upstream.heartbeat_ms),
+                     atom::heartbeat_v);
 }
 
 } // namespace
@@ -65,19 +154,29 @@ pb::LogChunk read_task_logs(const std::string& tasks_dir,
 
 agent_actor::behavior_type
 agent(agent_actor::stateful_pointer<agent_state> self, pb::Node node,
-      dispatcher_actor dispatcher,
+      upstream_config upstream,
       std::map<std::string, std::shared_ptr<driver>> drivers,
       std::string tasks_dir) {
   auto& st = self->state;
   st.node = std::move(node);
-  st.dispatcher = std::move(dispatcher);
+  st.upstream = std::move(upstream);
   st.tasks_dir = tasks_dir;
   st.supervisor = self->spawn(supervisor, caf::actor_cast<agent_actor>(self),
                               std::move(drivers), st.node.name(), tasks_dir);
   self->link_to(st.supervisor);
+  self->set_down_handler([=](const caf::down_msg& msg) {
+    if (msg.source != self->state.dispatcher.address())
+      return;
+    caf::aout(self) << "agent: lost the manager (" << to_string(msg.reason)
+                    << "); tasks keep running, joining again" << std::endl;
+    self->state.dispatcher = nullptr;
+    join(self);
+  });
   join(self);
+  heartbeat(self);
   return {
     [=](atom::join) { join(self); },
+    [=](atom::heartbeat) { heartbeat(self); },
     [=](atom::assign, const pb::Assignments& a) {
       if (self->state.stopping)
         return;
@@ -95,12 +194,17 @@ agent(agent_actor::stateful_pointer<agent_state> self, pb::Node node,
       return read_task_logs(self->state.tasks_dir, req);
     },
     [=](atom::status, const pb::TaskStatus& s) {
-      if (self->state.stopping)
+      auto& st = self->state;
+      if (st.stopping)
         return;
+      if (!st.dispatcher) {
+        st.unsent[s.task_id()] = s;
+        return;
+      }
       pb::StatusReport report;
-      report.set_node(self->state.node.name());
+      report.set_node(st.node.name());
       *report.add_statuses() = s;
-      self->send(self->state.dispatcher, atom::status_v, std::move(report));
+      self->send(st.dispatcher, atom::status_v, std::move(report));
     },
     [=](atom::shutdown) {
       self->state.stopping = true;

@@ -1,37 +1,52 @@
-// The worker agent: the worker side of a node. It joins the dispatcher with
-// its node record (retrying until it is accepted), hands each assigned task
-// to its supervisor and stops tasks that are no longer assigned, forwards
-// task observations to the dispatcher, and reads its tasks' log files.
-// When the node stops, it stops every container without reporting it: the
-// tasks stay desired RUNNING and start again when the node comes back.
+// The worker agent: the worker side of a node. It joins a dispatcher — the
+// one in its own process (standalone) or, for a worker, one reached through
+// a manager's gateway over the network, trying each manager in turn until
+// one accepts — and sends it heartbeats. It hands each assigned task to its
+// supervisor and stops tasks that are no longer assigned, forwards task
+// observations upstream (kept while no manager is reachable, sent after the
+// next join: tasks keep running meanwhile), and reads its tasks' log files.
+// A wrong join token ends the agent with that error. When the node stops it
+// stops every container without reporting it: the tasks stay desired
+// RUNNING and start again when the node comes back.
 #pragma once
 
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "actors/interfaces.hpp"
 #include "runtime/driver.hpp"
 
 namespace troupe {
 
+/// Where the agent finds its dispatcher.
+struct upstream_config {
+  dispatcher_actor local;              // standalone: the in-process one
+  std::vector<std::string> managers;   // worker: cluster addresses host:port
+  std::string join_token;
+  int64_t heartbeat_ms = 1000;
+};
+
 struct agent_state {
   static inline const char* name = "agent";
   pb::Node node;
-  dispatcher_actor dispatcher;
+  upstream_config upstream;
+  dispatcher_actor dispatcher;  // null while not joined
+  size_t next_manager = 0;
+  bool joining = false;
   supervisor_actor supervisor;
   std::string tasks_dir;
   std::set<std::string> assigned;  // task ids in the last assignment list
-  bool joined = false;
+  std::map<std::string, pb::TaskStatus> unsent;  // latest per task, while unjoined
   bool stopping = false;  // the node is stopping: no new work, no reports
-
 };
 
 /// `node` describes this node as it registers; `drivers` are what it runs.
 agent_actor::behavior_type
 agent(agent_actor::stateful_pointer<agent_state> self, pb::Node node,
-      dispatcher_actor dispatcher,
+      upstream_config upstream,
       std::map<std::string, std::shared_ptr<driver>> drivers,
       std::string tasks_dir);
 

@@ -1,0 +1,43 @@
+#include "actors/manager/gateway.hpp"
+
+#include <chrono>
+
+#include "messages/errors.hpp"
+
+namespace troupe {
+
+namespace {
+
+constexpr auto join_timeout = std::chrono::seconds(10);
+
+} // namespace
+
+gateway_actor::behavior_type
+gateway(gateway_actor::stateful_pointer<gateway_state> self, std::string cluster,
+        std::string join_token, dispatcher_actor dispatcher) {
+  self->state.cluster = std::move(cluster);
+  self->state.join_token = std::move(join_token);
+  self->state.dispatcher = std::move(dispatcher);
+  return {
+    [=](atom::join, pb::Node node, const std::string& token,
+        agent_actor agent) -> caf::result<dispatcher_actor> {
+      auto& st = self->state;
+      if (!st.join_token.empty() && token != st.join_token) {
+        caf::aout(self) << "gateway: refused node '" << node.name()
+                        << "': wrong join token" << std::endl;
+        return caf::make_error(error_code::invalid_argument,
+                               "wrong join token for cluster '" + st.cluster
+                                 + "'");
+      }
+      auto promise = self->make_response_promise<dispatcher_actor>();
+      auto dispatcher = st.dispatcher;
+      self->request(dispatcher, join_timeout, atom::join_v, std::move(node),
+                    std::move(agent))
+        .then([=](bool) mutable { promise.deliver(dispatcher); },
+              [=](const caf::error& err) mutable { promise.deliver(err); });
+      return promise;
+    },
+  };
+}
+
+} // namespace troupe
