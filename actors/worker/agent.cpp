@@ -1,11 +1,13 @@
 #include "actors/worker/agent.hpp"
 
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 
 #include <caf/io/middleman.hpp>
 #include <caf/io/middleman_actor.hpp>
 
+#include "actors/worker/container_record.hpp"
 #include "actors/worker/supervisor.hpp"
 #include "messages/errors.hpp"
 #include "runtime/log_files.hpp"
@@ -98,22 +100,83 @@ void join(self_ptr self) {
       });
 }
 
+/// Lets go of the dispatcher (it forgot us, or stopped answering) and joins
+/// again, through whichever manager answers.
+void rejoin(self_ptr self, const dispatcher_actor& stale) {
+  auto& st = self->state;
+  if (!st.dispatcher || st.dispatcher != stale)
+    return;
+  self->demonitor(st.dispatcher.address());
+  st.dispatcher = nullptr;
+  join(self);
+}
+
 void heartbeat(self_ptr self) {
   auto& st = self->state;
-  if (st.dispatcher && !st.stopping)
-    self->request(st.dispatcher, join_timeout, atom::heartbeat_v, st.node.name())
+  if (st.dispatcher && !st.stopping) {
+    auto d = st.dispatcher;
+    auto timeout = std::chrono::milliseconds(2 * st.upstream.heartbeat_ms);
+    self->request(d, timeout, atom::heartbeat_v, st.node.name())
       .then(
         [=](bool known) {
-          if (known || !self->state.dispatcher)
-            return;
-          // The dispatcher gave up on us (missed heartbeats): join again.
-          self->demonitor(self->state.dispatcher.address());
-          self->state.dispatcher = nullptr;
-          join(self);
+          if (!known)
+            rejoin(self, d);
         },
-        [](const caf::error&) {});
+        [=](const caf::error&) { rejoin(self, d); });
+  }
   self->delayed_send(self, std::chrono::milliseconds(st.upstream.heartbeat_ms),
                      atom::heartbeat_v);
+}
+
+using driver_map = std::map<std::string, std::shared_ptr<driver>>;
+
+// Above the kernel's PID_MAX_LIMIT (2^22): kill and waitpid find nothing.
+constexpr int no_such_pid = 1 << 30;
+
+/// The recorded process still runs (and is the same one: a pid the kernel
+/// handed to another process since has another start time).
+bool same_process(const container_record& r) {
+  auto ticks = process_start_ticks(r.pid);
+  return ticks && (r.start_ticks == 0 || *ticks == r.start_ticks);
+}
+
+/// Stops the container of a record left by an agent that was killed; false
+/// when it was gone already. The process driver signals the whole process
+/// group, so only a live group leader with the recorded pid is touched; the
+/// oci driver goes by container id (its pid, runc's, only when still runc's).
+bool stop_leftover(driver& d, const container_record& r) {
+  container_handle h{r.container_id, r.pid};
+  if (d.name() == "process") {
+    if (!same_process(r) || process_group_of(r.pid) != r.pid)
+      return false;
+  } else if (!same_process(r)) {
+    h.pid = no_such_pid;
+  }
+  d.signal(h, SIGKILL);
+  d.cleanup(h);
+  return true;
+}
+
+/// Before the agent joins: containers recorded by a previous run of this
+/// node that are still running have been (or will be) replaced, and the
+/// tasks still assigned here start again fresh: stop them all.
+void stop_leftovers(self_ptr self, const driver_map& drivers,
+                    const std::string& tasks_dir) {
+  for (const auto& r : list_container_records(tasks_dir)) {
+    auto d = drivers.find(r.driver);
+    if (d == drivers.end()) {
+      caf::aout(self) << "agent: cannot stop leftover container "
+                      << r.container_id << " of task " << r.task_id
+                      << ": no driver '" << r.driver << "' on this node"
+                      << std::endl;
+      continue;
+    }
+    if (stop_leftover(*d->second, r))
+      caf::aout(self) << "agent: stopped leftover container " << r.container_id
+                      << " of task " << r.task_id << " from an earlier run"
+                      << std::endl;
+    remove_container_record(tasks_dir, r.task_id);
+  }
 }
 
 } // namespace
@@ -161,6 +224,7 @@ agent(agent_actor::stateful_pointer<agent_state> self, pb::Node node,
   st.node = std::move(node);
   st.upstream = std::move(upstream);
   st.tasks_dir = tasks_dir;
+  stop_leftovers(self, drivers, tasks_dir);
   st.supervisor = self->spawn(supervisor, caf::actor_cast<agent_actor>(self),
                               std::move(drivers), st.node.name(), tasks_dir);
   self->link_to(st.supervisor);

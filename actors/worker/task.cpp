@@ -4,6 +4,7 @@
 #include <csignal>
 #include <filesystem>
 
+#include "actors/worker/container_record.hpp"
 #include "actors/worker/task_spec.hpp"
 
 namespace troupe {
@@ -39,12 +40,28 @@ void finish(self_ptr self, int exit_code, const std::string& message) {
   self->quit();
 }
 
+/// Notes the running container in the task's folder, so an agent that starts
+/// after this one was killed can stop it.
+void record_container(self_ptr self) {
+  auto& st = self->state;
+  container_record r;
+  r.driver = st.ctx.drv->name();
+  r.container_id = st.container.id;
+  r.task_id = st.ctx.task.id();
+  r.pid = st.container.pid;
+  r.start_ticks = process_start_ticks(r.pid).value_or(0);
+  std::string err;
+  if (!write_container_record(st.ctx.tasks_dir, r, &err))
+    caf::aout(self) << "task: " << err << std::endl;
+}
+
 /// Starts the container; false if it could not be started (already reported).
 bool start_container(self_ptr self) {
   auto& st = self->state;
   if (st.ctx.adopt) {
     st.container = *st.ctx.adopt;
     st.started_ms = now_ms();
+    record_container(self);
     report(self, pb::RUNNING, "running (adopted after the task actor restarted)");
     return true;
   }
@@ -59,6 +76,7 @@ bool start_container(self_ptr self) {
     return false;
   }
   st.started_ms = now_ms();
+  record_container(self);
   report(self, pb::RUNNING, "running");
   return true;
 }
@@ -81,6 +99,7 @@ task_actor::behavior_type task(task_actor::stateful_pointer<task_state> self,
         return;
       }
       st.ctx.drv->cleanup(st.container);
+      remove_container_record(st.ctx.tasks_dir, st.ctx.task.id());
       finish(self, status->exit_code, status->message);
     },
     [=](atom::stop) {
