@@ -21,6 +21,9 @@
 // - set_desired only goes RUNNING -> SHUTDOWN.
 // - node_status "down" makes the node's live (assigned..running) tasks
 //   ORPHANED: their services replace them on live nodes.
+// - node_update (node_update.hpp) sets availability and adds/removes labels
+//   of a known node; an invalid update or an unknown node changes nothing.
+//   It leaves the node's tasks alone: their reconcilers move them.
 // - put_node keeps registered_at; an empty state means "ready", an empty
 //   availability keeps the node's current one ("active" for a new node).
 #pragma once

@@ -4,6 +4,8 @@
 
 #include <google/protobuf/util/message_differencer.h>
 
+#include "actors/manager/core/node_update.hpp"
+
 namespace troupe {
 namespace {
 
@@ -269,6 +271,16 @@ struct applier {
       orphan_tasks_on(s.name());
   }
 
+  // An operator's drain/activate/label change; the reconcilers move the
+  // tasks it concerns. Unknown nodes and invalid updates are skipped.
+  void node_update(const pb::NodeUpdate& u) {
+    auto it = nodes.find(u.name());
+    if (it == nodes.end() || !apply_node_update(u, &it->second))
+      return;
+    it->second.set_updated_at(now);
+    touched.nodes.insert(u.name());
+  }
+
   // A node that went down takes its live tasks with it: they end ORPHANED
   // (their service replaces them elsewhere) and the node, once back, is no
   // longer assigned them, so it stops them.
@@ -299,6 +311,7 @@ struct applier {
       case pb::Change::kRemoveTask: remove_task(c.remove_task()); break;
       case pb::Change::kPutNode: put_node(c.put_node()); break;
       case pb::Change::kNodeStatus: node_status(c.node_status()); break;
+      case pb::Change::kNodeUpdate: node_update(c.node_update()); break;
       case pb::Change::OP_NOT_SET: break;
     }
   }

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <random>
 
 #include "actors/manager/core/cluster_state.hpp"
@@ -26,7 +27,7 @@ struct group {
   std::vector<const pb::Task*> tasks;  // oldest first
 };
 
-enum class verdict { unwanted, current, outdated, refill, leave };
+enum class verdict { unwanted, current, outdated, refill, move, leave };
 
 bool older(const pb::Task* a, const pb::Task* b) {
   if (a->created_at() != b->created_at())
@@ -49,6 +50,43 @@ bool node_eligible(const pb::Node& node, const pb::ServiceSpec& spec,
   return true;
 }
 
+// The service's constraints; nullopt if one does not parse.
+std::optional<std::vector<constraint>> parsed_constraints(
+  const pb::ServiceSpec& spec) {
+  std::vector<constraint> out;
+  for (auto& text : spec.constraints()) {
+    std::string error;
+    auto c = parse_constraint(text, &error);
+    if (!c)
+      return std::nullopt;
+    out.push_back(*c);
+  }
+  return out;
+}
+
+// Which live replicated tasks must move: those on a known node that is no
+// longer eligible (not ready, not active, or failing the constraints).
+// Pending tasks (no node) and tasks of global services never move.
+class mover {
+public:
+  explicit mover(const reconcile_input& in)
+    : spec_(in.service->spec()), constraints_(parsed_constraints(spec_)) {
+    if (spec_.mode() != "global")
+      for (auto* n : in.nodes)
+        nodes_[n->name()] = n;
+  }
+  bool must_move(const pb::Task& t) const {
+    auto it = nodes_.find(t.node());
+    return live(t) && constraints_ && it != nodes_.end()
+           && !node_eligible(*it->second, spec_, *constraints_);
+  }
+
+private:
+  const pb::ServiceSpec& spec_;
+  std::optional<std::vector<constraint>> constraints_;
+  std::map<std::string, const pb::Node*> nodes_;
+};
+
 std::vector<group> replicated_groups(const reconcile_input& in) {
   uint32_t replicas = in.service->spec().replicas();
   std::map<uint32_t, group> by_slot;
@@ -67,19 +105,10 @@ std::vector<group> replicated_groups(const reconcile_input& in) {
 
 std::vector<group> global_groups(const reconcile_input& in) {
   const auto& spec = in.service->spec();
-  std::vector<constraint> constraints;
-  bool parsable = true;
-  for (auto& text : spec.constraints()) {
-    std::string error;
-    auto c = parse_constraint(text, &error);
-    if (!c)
-      parsable = false;
-    else
-      constraints.push_back(*c);
-  }
+  auto constraints = parsed_constraints(spec);
   std::map<std::string, group> by_node;
   for (auto* n : in.nodes)
-    if (parsable && node_eligible(*n, spec, constraints))
+    if (constraints && node_eligible(*n, spec, *constraints))
       by_node[n->name()].wanted = true;
   for (auto* t : in.tasks)
     by_node[t->node()].tasks.push_back(t);
@@ -92,16 +121,16 @@ std::vector<group> global_groups(const reconcile_input& in) {
   return out;
 }
 
-// The live task a group keeps: current spec first, then furthest along,
-// then newest.
-const pb::Task* keeper(const group& g, uint64_t spec_version) {
+// The live task a group keeps: one that may stay on its node first, then
+// current spec, then furthest along, then newest.
+const pb::Task* keeper(const group& g, uint64_t spec_version, const mover& m) {
   const pb::Task* best = nullptr;
   for (auto* t : g.tasks) {
     if (!live(*t))
       continue;
     auto rank = [&](const pb::Task* x) {
-      return std::make_tuple(x->spec_version() == spec_version, x->state(),
-                             x->created_at(), x->id());
+      return std::make_tuple(!m.must_move(*x), x->spec_version() == spec_version,
+                             x->state(), x->created_at(), x->id());
     };
     if (!best || rank(t) > rank(best))
       best = t;
@@ -109,18 +138,43 @@ const pb::Task* keeper(const group& g, uint64_t spec_version) {
   return best;
 }
 
-verdict classify(const group& g, const pb::Task* keep, uint64_t spec_version) {
+// The moving task kept running while the group's keeper is not yet RUNNING
+// (start-first): the furthest along, then newest. Null when there is none
+// or the keeper runs (`keeper_stays` false: the keeper is being replaced).
+const pb::Task* held_back(const group& g, const pb::Task* keep,
+                          bool keeper_stays, const mover& m) {
+  if (!keep || m.must_move(*keep)
+      || (keeper_stays && keep->state() == pb::RUNNING))
+    return nullptr;
+  const pb::Task* best = nullptr;
+  for (auto* t : g.tasks)
+    if (m.must_move(*t)
+        && (!best || std::make_tuple(t->state(), t->created_at(), t->id())
+                       > std::make_tuple(best->state(), best->created_at(),
+                                         best->id())))
+      best = t;
+  return best;
+}
+
+// True when the newest task of the group ended FAILED or COMPLETE on the
+// current spec: the worker's restart policy gave up, so nothing is created.
+bool gave_up(const group& g, uint64_t spec_version) {
+  const pb::Task* newest = g.tasks.empty() ? nullptr : g.tasks.back();
+  return newest && newest->desired_state() == pb::RUNNING
+         && newest->spec_version() == spec_version
+         && (newest->state() == pb::FAILED || newest->state() == pb::COMPLETE);
+}
+
+verdict classify(const group& g, const pb::Task* keep, uint64_t spec_version,
+                 const mover& m) {
   if (!g.wanted)
     return verdict::unwanted;
+  if (keep && m.must_move(*keep))
+    return gave_up(g, spec_version) ? verdict::leave : verdict::move;
   if (keep)
     return keep->spec_version() == spec_version ? verdict::current
                                                 : verdict::outdated;
-  const pb::Task* newest = g.tasks.empty() ? nullptr : g.tasks.back();
-  if (newest && newest->desired_state() == pb::RUNNING
-      && newest->spec_version() == spec_version
-      && (newest->state() == pb::FAILED || newest->state() == pb::COMPLETE))
-    return verdict::leave;
-  return verdict::refill;
+  return gave_up(g, spec_version) ? verdict::leave : verdict::refill;
 }
 
 struct emitter {
@@ -174,14 +228,15 @@ std::vector<pb::Change> reconcile(const reconcile_input& in,
   uint64_t version = in.service->spec_version();
   auto groups = in.service->spec().mode() == "global" ? global_groups(in)
                                                       : replicated_groups(in);
+  mover m(in);
   std::vector<const pb::Task*> keeps;
   std::vector<verdict> verdicts;
   size_t in_flight = 0;
   for (auto& g : groups) {
     std::sort(g.tasks.begin(), g.tasks.end(), older);
-    keeps.push_back(keeper(g, version));
-    verdicts.push_back(classify(g, keeps.back(), version));
-    if (verdicts.back() == verdict::refill
+    keeps.push_back(keeper(g, version, m));
+    verdicts.push_back(classify(g, keeps.back(), version, m));
+    if (verdicts.back() == verdict::refill || verdicts.back() == verdict::move
         || (verdicts.back() == verdict::current
             && keeps.back()->state() < pb::RUNNING))
       ++in_flight;
@@ -192,18 +247,21 @@ std::vector<pb::Change> reconcile(const reconcile_input& in,
   emitter em{in, new_id, {}};
   for (size_t i = 0; i < groups.size(); ++i) {
     const group& g = groups[i];
+    bool replace = verdicts[i] == verdict::outdated && budget > 0;
+    const pb::Task* held = held_back(g, keeps[i], !replace, m);
     for (auto* t : g.tasks) {
-      bool extra = live(*t) && t != keeps[i];
+      bool extra = live(*t) && t != keeps[i] && t != held;
       bool stale = verdicts[i] == verdict::unwanted
                    && t->desired_state() == pb::RUNNING;
       if (extra || stale)
         em.shutdown(*t);
     }
-    if (verdicts[i] == verdict::outdated && budget > 0) {
+    if (replace) {
       --budget;
       em.shutdown(*keeps[i]);
       em.create(g);
-    } else if (verdicts[i] == verdict::refill) {
+    } else if (verdicts[i] == verdict::refill
+               || verdicts[i] == verdict::move) {
       em.create(g);
     }
     em.collect(g);

@@ -9,6 +9,14 @@
 // spec_version are shut down (desired SHUTDOWN) at most `update.parallelism`
 // at a time (0 = all), counting slots that are not yet RUNNING; their slot
 // is refilled in the same pass. Slots above `replicas` are shut down.
+// Moving (start-first): a live task on a known node that is no longer
+// eligible (not ready, not active, or failing the service's constraints)
+// keeps running while its slot gets a new PENDING task; only once that
+// replacement is RUNNING is the old task shut down. A slot then holds at
+// most two live tasks, one of them on an ineligible node. If the old node
+// becomes eligible again before the replacement runs, the replacement is
+// shut down instead (the move is called off). If the replacement ends
+// FAILED or COMPLETE, no further one is created and the old task stays.
 // Global: one live task per eligible node (ready, active, constraints met),
 // created with its node already set; tasks on nodes no longer eligible are
 // shut down.

@@ -1,6 +1,8 @@
 // A seeded random simulation of the manager loop: reconcile -> place ->
-// workers report, with random scaling, spec updates, failures, rejections
-// and orphaned tasks. After the noise stops the service must converge.
+// workers report, with random scaling, spec updates, failures, rejections,
+// orphaned tasks, and nodes w2/w3 drained, activated, or losing and regaining
+// the label the service's constraint needs (w1 always fits). After the noise
+// stops the service must converge, every task on a node that fits.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -21,10 +23,14 @@ class simulation {
 public:
   explicit simulation(uint32_t seed) : rng_(seed) {
     entry_builder e(next_index());
-    for (auto name : {"w1", "w2", "w3"})
-      e.put_node(node(name));
+    for (auto name : {"w1", "w2", "w3"}) {
+      auto n = node(name);
+      (*n.mutable_labels())["zone"] = "eu";
+      e.put_node(n);
+    }
     state_.apply(e);
     spec_ = service_spec("app", "web", pick(0, 6));
+    spec_.add_constraints("node.labels.zone == eu");
     spec_.mutable_update()->set_parallelism(pick(0, 2));
     spec_.add_ports()->set_name("http");
     deploy();
@@ -40,7 +46,7 @@ public:
 
   // One random disturbance.
   void disturb() {
-    switch (pick(0, 5)) {
+    switch (pick(0, 7)) {
       case 0:
         spec_.set_replicas(pick(0, 8));
         state_.apply(entry_builder(next_index()).scale(svc_name, spec_.replicas()));
@@ -52,8 +58,32 @@ public:
       case 2: end_random_task(pb::RUNNING, pb::FAILED); break;
       case 3: end_random_task(pb::ASSIGNED, pb::REJECTED); break;
       case 4: end_random_task(pb::RUNNING, pb::ORPHANED); break;
+      case 6: toggle_node(pick(0, 1) ? "w2" : "w3", false); break;
+      case 7: toggle_node(pick(0, 1) ? "w2" : "w3", true); break;
       default: break;
     }
+  }
+
+  // Drains/activates the node, or removes/restores its zone label.
+  void toggle_node(const std::string& name, bool label) {
+    const pb::Node& n = *state_.find_node(name);
+    pb::Change c;
+    auto* u = c.mutable_node_update();
+    u->set_name(name);
+    if (!label)
+      u->set_availability(n.availability() == "active" ? "drain" : "active");
+    else if (n.labels().count("zone"))
+      u->add_labels_rm("zone");
+    else
+      (*u->mutable_labels_add())["zone"] = "eu";
+    state_.apply(entry_builder(next_index()).change(c));
+  }
+
+  // Whether the service may run on `name` (ready, active, zone == eu).
+  bool fits(const std::string& name) const {
+    const pb::Node* n = state_.find_node(name);
+    return n && n->state() == "ready" && n->availability() == "active"
+           && n->labels().count("zone") && n->labels().at("zone") == "eu";
   }
 
   // A spec change nobody has deployed before.
@@ -163,6 +193,7 @@ void expect_converged(const simulation& sim, bool strict) {
     EXPECT_TRUE(slot >= 1 && slot <= replicas) << "live task in slot " << slot;
     for (auto* t : tasks) {
       EXPECT_EQ(t->state(), pb::RUNNING) << t->id();
+      EXPECT_TRUE(sim.fits(t->node())) << t->id() << " on " << t->node();
       EXPECT_EQ(t->spec_version(), svc.spec_version()) << t->id();
     }
   }
@@ -196,8 +227,14 @@ TEST(convergence, random_disturbances_then_convergence) {
       if (sim.pick(0, 1) == 0)
         sim.disturb();
       sim.reconcile_step();
+      // One live task per slot; two only while one of them moves off a
+      // node that no longer fits (its replacement starts first).
       for (auto& [slot, tasks] : sim.live_by_slot()) {
-        ASSERT_LE(tasks.size(), 1u) << "round " << round << " slot " << slot;
+        ASSERT_LE(tasks.size(), 2u) << "round " << round << " slot " << slot;
+        if (tasks.size() == 2)
+          ASSERT_TRUE(!sim.fits(tasks[0]->node()) || !sim.fits(tasks[1]->node()))
+            << "round " << round << " slot " << slot << ": two live tasks, "
+            << tasks[0]->id() << " and " << tasks[1]->id() << ", neither moving";
         ASSERT_LE(slot, sim.spec().replicas()) << "round " << round;
       }
       sim.schedule();
