@@ -46,6 +46,7 @@ entry_scope scope_of(const pb::Entry& entry) {
         break;
       case pb::Change::kPutNode:
       case pb::Change::kNodeStatus:
+      case pb::Change::kNodeUpdate:
         s.nodes = true;
         break;
       case pb::Change::OP_NOT_SET:

@@ -1,7 +1,9 @@
 #include "actors/manager/queries.hpp"
 
 #include <algorithm>
+#include <set>
 
+#include "actors/manager/core/node_update.hpp"
 #include "config/stack_file.hpp"
 
 namespace troupe {
@@ -62,28 +64,33 @@ bool is_read(const pb::Request& r) {
 bool is_write(const pb::Request& r) {
   return r.kind_case() == pb::Request::kDeployStack
          || r.kind_case() == pb::Request::kRemoveStack
-         || r.kind_case() == pb::Request::kScale;
+         || r.kind_case() == pb::Request::kScale
+         || r.kind_case() == pb::Request::kUpdateNode;
 }
 
 pb::ServiceSummary summarize(const cluster_state& view, const pb::Service& svc) {
   pb::ServiceSummary s;
   *s.mutable_service() = svc;
-  uint32_t live_tasks = 0, running = 0, updated = 0;
+  bool global = svc.spec().mode() == "global";
+  uint32_t live_tasks = 0;
+  // A slot that is moving (start-first) may briefly run two tasks: count
+  // slots, not tasks. Global tasks are keyed by node instead.
+  std::set<std::string> running, updated;
   for (auto t : view.tasks_of(svc.spec().name())) {
     if (!live(*t))
       continue;
     ++live_tasks;
     // A task waiting out its restart delay stays RUNNING without a process.
     if (t->state() == pb::RUNNING && t->pid() != 0) {
-      ++running;
+      auto key = global ? t->node() : std::to_string(t->slot());
+      running.insert(key);
       if (t->spec_version() == svc.spec_version())
-        ++updated;
+        updated.insert(key);
     }
   }
-  s.set_replicas_desired(svc.spec().mode() == "global" ? live_tasks
-                                                       : svc.spec().replicas());
-  s.set_replicas_running(running);
-  s.set_tasks_updated(updated);
+  s.set_replicas_desired(global ? live_tasks : svc.spec().replicas());
+  s.set_replicas_running(static_cast<uint32_t>(running.size()));
+  s.set_tasks_updated(static_cast<uint32_t>(updated.size()));
   return s;
 }
 
@@ -198,6 +205,20 @@ pb::Entry plan_write(const cluster_state& view, const pb::Request& req,
         *entry.add_changes()->mutable_scale_service() = s;
       }
       break;
+    case pb::Request::kUpdateNode: {
+      const auto& u = req.update_node();
+      if (view.find_node(u.name()) == nullptr) {
+        *error = "no node named '" + u.name() + "'";
+        return {};
+      }
+      auto problem = node_update_problem(u);
+      if (!problem.empty()) {
+        *error = "node " + u.name() + " cannot be updated: " + problem;
+        return {};
+      }
+      *entry.add_changes()->mutable_node_update() = u;
+      break;
+    }
     default:
       *error = "this request is not a write";
       return {};
