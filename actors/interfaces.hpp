@@ -22,15 +22,6 @@ using listener_actor = caf::typed_actor<
   // One committed entry (changes already applied to the store).
   caf::reacts_to<atom::committed, pb::Entry>>;
 
-/// The only writer of cluster state: applies entries to SQLite and memory.
-using store_actor = caf::typed_actor<
-  // Applies the changes of the entry as one batch; replies with its index.
-  caf::replies_to<atom::propose, pb::Entry>::with<uint64_t>,
-  // A coherent copy of the whole state as of the last applied entry.
-  caf::replies_to<atom::snapshot>::with<pb::ClusterSnapshot>,
-  // From now on, sends each committed entry to the listener.
-  caf::reacts_to<atom::subscribe, listener_actor>>;
-
 /// One per service: reconciles desired against actual tasks.
 using service_actor = listener_actor::extend<
   // Re-reads the state and reconciles now.
@@ -96,19 +87,74 @@ using dispatcher_actor = listener_actor::extend<
   // means the dispatcher does not know it (any more): it must join again.
   caf::replies_to<atom::heartbeat, std::string>::with<bool>,
   // Internal: marks nodes down that missed too many heartbeats.
-  caf::reacts_to<atom::tick>>;
+  caf::reacts_to<atom::tick>,
+  // This manager stopped leading: forget the workers (they join the new
+  // leader when their next heartbeat is refused).
+  caf::reacts_to<atom::leader, bool>>;
+
 
 /// A manager's door for other processes, published on its cluster address.
 using gateway_actor = caf::typed_actor<
   // A worker joins with its node record, the cluster's join token and its
-  // agent; the reply is the dispatcher it reports to from then on.
+  // agent; the reply is the dispatcher (of the leader) it reports to.
   caf::replies_to<atom::join, pb::Node, std::string, agent_actor>::with<
-    dispatcher_actor>>;
+    dispatcher_actor>,
+  // A Raft message from a peer manager.
+  caf::reacts_to<atom::raft, pb::RaftMessage>,
+  // A write forwarded by a follower manager; replies with its index.
+  caf::replies_to<atom::propose, pb::Entry>::with<uint64_t>>;
+
+/// What the raft actor feeds: committed entries and installed snapshots.
+using applier_actor = caf::typed_actor<
+  // Applies one committed entry (index set); replies with the applied index.
+  caf::replies_to<atom::apply, pb::Entry>::with<uint64_t>,
+  // Replaces the whole state with a snapshot from the leader.
+  caf::replies_to<atom::restore, pb::ClusterSnapshot>::with<uint64_t>>;
+
+/// The Raft member of a manager: a thin shell around raft::raft_node.
+using raft_actor = caf::typed_actor<
+  // Commits the entry (forwarded to the leader if this member follows) and
+  // replies with its index once the local store has applied it.
+  caf::replies_to<atom::propose, pb::Entry>::with<uint64_t>,
+  // A linearizable read: replies with the index the reader must wait for.
+  caf::replies_to<atom::read>::with<uint64_t>,
+  // A Raft message from a peer (through its gateway).
+  caf::reacts_to<atom::raft, pb::RaftMessage>,
+  // Internal: one logical clock tick.
+  caf::reacts_to<atom::tick>,
+  // Internal: (re)connects to the peer with this name.
+  caf::reacts_to<atom::connect, std::string>,
+  // Leader, term, indexes and members for `troupe cluster status`.
+  caf::replies_to<atom::status>::with<pb::ClusterStatus>,
+  // Where a join should go: true if this member leads, else the leader's
+  // gateway (an error when no leader is known).
+  caf::replies_to<atom::leader>::with<bool, gateway_actor>,
+  // The store made a snapshot of its state at this index.
+  caf::reacts_to<atom::compact, uint64_t, std::string>,
+  // Graceful stop: hands leadership to a caught-up peer; replies when done.
+  caf::replies_to<atom::shutdown>::with<bool>>;
+
+/// The only writer of cluster state: applies committed entries to SQLite and
+/// memory, in index order, and tells listeners.
+using store_actor = applier_actor::extend<
+  // Commits the changes of the entry as one batch (through Raft); replies
+  // with its index once applied here.
+  caf::replies_to<atom::propose, pb::Entry>::with<uint64_t>,
+  // A coherent copy of the whole state as of the last applied entry.
+  caf::replies_to<atom::snapshot>::with<pb::ClusterSnapshot>,
+  // A copy once at least this index is applied (linearizable reads).
+  caf::replies_to<atom::snapshot, uint64_t>::with<pb::ClusterSnapshot>,
+  // From now on, sends each committed entry to the listener.
+  caf::reacts_to<atom::subscribe, listener_actor>,
+  // Wiring: the raft member that proposals go through.
+  caf::reacts_to<atom::raft, raft_actor>>;
 
 /// The root actor of a process: spawns and supervises the actors of its role.
 using node_actor = listener_actor::extend<
   // Stops every task of the node gracefully; replies once they have exited.
-  caf::replies_to<atom::shutdown>::with<bool>>;
+  caf::replies_to<atom::shutdown>::with<bool>,
+  // This manager became (true) or stopped being (false) the Raft leader.
+  caf::reacts_to<atom::leader, bool>>;
 
 /// The client API of a node: a ZeroMQ ROUTER socket served between polls.
 using api_actor = caf::typed_actor<
@@ -122,4 +168,5 @@ CAF_BEGIN_TYPE_ID_BLOCK(troupe_actors, caf::id_block::troupe::end)
   CAF_ADD_TYPE_ID(troupe_actors, (troupe::agent_actor))
   CAF_ADD_TYPE_ID(troupe_actors, (troupe::dispatcher_actor))
   CAF_ADD_TYPE_ID(troupe_actors, (troupe::gateway_actor))
+  CAF_ADD_TYPE_ID(troupe_actors, (troupe::raft_actor))
 CAF_END_TYPE_ID_BLOCK(troupe_actors)

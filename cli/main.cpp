@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   register_stack_commands(app, &exit_code);
   register_service_commands(app, &exit_code);
   register_node_commands(app, &exit_code);
+  register_cluster_commands(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

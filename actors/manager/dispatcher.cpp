@@ -175,6 +175,16 @@ dispatcher(dispatcher_actor::stateful_pointer<dispatcher_state> self,
       self->state.liveness.heard(node, now_ms());
       return true;
     },
+    [=](atom::leader, bool leading) {
+      if (leading)
+        return;
+      for (auto& [name, agent] : self->state.agents) {
+        self->demonitor(agent.address());
+        self->state.liveness.forget(name);
+      }
+      self->state.agents.clear();
+      self->state.last_sent.clear();
+    },
     [=](atom::tick) {
       for (const auto& name : self->state.liveness.expired(now_ms())) {
         auto i = self->state.agents.find(name);

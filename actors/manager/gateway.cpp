@@ -14,7 +14,8 @@ constexpr auto join_timeout = std::chrono::seconds(10);
 
 gateway_actor::behavior_type
 gateway(gateway_actor::stateful_pointer<gateway_state> self, std::string cluster,
-        std::string join_token, dispatcher_actor dispatcher) {
+        std::string join_token, dispatcher_actor dispatcher, raft_actor raft) {
+  self->state.raft = std::move(raft);
   self->state.cluster = std::move(cluster);
   self->state.join_token = std::move(join_token);
   self->state.dispatcher = std::move(dispatcher);
@@ -31,11 +32,25 @@ gateway(gateway_actor::stateful_pointer<gateway_state> self, std::string cluster
       }
       auto promise = self->make_response_promise<dispatcher_actor>();
       auto dispatcher = st.dispatcher;
-      self->request(dispatcher, join_timeout, atom::join_v, std::move(node),
-                    std::move(agent))
-        .then([=](bool) mutable { promise.deliver(dispatcher); },
-              [=](const caf::error& err) mutable { promise.deliver(err); });
+      self->request(st.raft, join_timeout, atom::leader_v)
+        .then(
+          [=](bool leading, gateway_actor leader) mutable {
+            if (!leading) {
+              promise.delegate(leader, atom::join_v, node, token, agent);
+              return;
+            }
+            self->request(dispatcher, join_timeout, atom::join_v, node, agent)
+              .then([=](bool) mutable { promise.deliver(dispatcher); },
+                    [=](const caf::error& err) mutable { promise.deliver(err); });
+          },
+          [=](const caf::error& err) mutable { promise.deliver(err); });
       return promise;
+    },
+    [=](atom::raft, pb::RaftMessage m) {
+      self->send(self->state.raft, atom::raft_v, std::move(m));
+    },
+    [=](atom::propose, pb::Entry entry) {
+      return self->delegate(self->state.raft, atom::propose_v, std::move(entry));
     },
   };
 }

@@ -18,6 +18,7 @@ using self_ptr = api_actor::stateful_pointer<api_state>;
 constexpr int poll_ms = 10;
 constexpr size_t max_requests_per_poll = 64;
 constexpr auto request_timeout = std::chrono::seconds(30);
+constexpr auto read_timeout = std::chrono::seconds(5);
 
 /// The routing frames of a request (identity, empty delimiter).
 using envelope = std::vector<std::string>;
@@ -36,6 +37,9 @@ void reply_error(self_ptr self, const envelope& env, const std::string& why) {
   reply(self, env, resp);
 }
 
+void serve_at(self_ptr self, const envelope& env, const pb::Request& req,
+              uint64_t read_index);
+
 void serve(self_ptr self, const envelope& env, const pb::Request& req) {
   auto& st = self->state;
   auto on_error = [=](const caf::error& err) {
@@ -53,11 +57,35 @@ void serve(self_ptr self, const envelope& env, const pb::Request& req) {
         on_error);
     return;
   }
+  if (req.kind_case() == pb::Request::kClusterStatus) {
+    self->request(st.raft, request_timeout, atom::status_v)
+      .then(
+        [=](const pb::ClusterStatus& status) {
+          pb::Response resp;
+          *resp.mutable_cluster() = status;
+          reply(self, env, resp);
+        },
+        on_error);
+    return;
+  }
   if (!is_read(req) && !is_write(req)) {
     reply_error(self, env, "the request names no known operation");
     return;
   }
-  self->request(st.store, request_timeout, atom::snapshot_v)
+  self->request(st.raft, read_timeout, atom::read_v)
+    .then(
+      [=](uint64_t read_index) {
+        serve_at(self, env, req, read_index);
+      },
+      on_error);
+}
+
+void serve_at(self_ptr self, const envelope& env, const pb::Request& req,
+              uint64_t read_index) {
+  auto on_error = [=](const caf::error& err) {
+    reply_error(self, env, error_message(err));
+  };
+  self->request(self->state.store, request_timeout, atom::snapshot_v, read_index)
     .then(
       [=](const pb::ClusterSnapshot& snap) {
         cluster_state view;
@@ -113,7 +141,8 @@ void drain_socket(self_ptr self) {
 
 api_actor::behavior_type api(api_actor::stateful_pointer<api_state> self,
                              std::shared_ptr<api_socket> zmq, store_actor store,
-                             dispatcher_actor dispatcher) {
+                             dispatcher_actor dispatcher, raft_actor raft) {
+  self->state.raft = std::move(raft);
   self->state.zmq = std::move(zmq);
   self->state.store = std::move(store);
   self->state.dispatcher = std::move(dispatcher);

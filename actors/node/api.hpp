@@ -1,7 +1,9 @@
 // The API actor: serves a node's ZeroMQ ROUTER socket. Each frame is one
-// serialized pb::Request; reads are answered from a store snapshot, writes
-// are checked (queries.hpp) and proposed to the store, logs are fetched
-// through the dispatcher. Every request gets exactly one pb::Response; bad
+// serialized pb::Request; reads are linearizable: the raft member confirms a
+// read index with a quorum, and the store answers once it has applied it.
+// Writes are checked (queries.hpp) against such a read and proposed (a
+// follower's raft forwards them to the leader); logs are fetched through the
+// dispatcher; `cluster status` comes from the raft member. Every request gets exactly one pb::Response; bad
 // bytes get an error response and change nothing. Runs detached: it blocks
 // on its socket for short polls between messages.
 #pragma once
@@ -25,10 +27,11 @@ struct api_state {
   std::shared_ptr<api_socket> zmq;
   store_actor store;
   dispatcher_actor dispatcher;
+  raft_actor raft;
 };
 
 api_actor::behavior_type api(api_actor::stateful_pointer<api_state> self,
                              std::shared_ptr<api_socket> zmq, store_actor store,
-                             dispatcher_actor dispatcher);
+                             dispatcher_actor dispatcher, raft_actor raft);
 
 } // namespace troupe

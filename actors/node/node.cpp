@@ -37,7 +37,7 @@ bool is_child(self_ptr self, const caf::actor_addr& who) {
     if (svc.address() == who)
       return true;
   return who == st.store.address() || who == st.scheduler.address()
-         || who == st.gateway.address()
+         || who == st.gateway.address() || who == st.raft.address()
          || who == st.dispatcher.address() || who == st.api.address()
          || who == st.agent.address();
 }
@@ -78,7 +78,7 @@ void spawn_scheduler(self_ptr self) {
 void publish_gateway(self_ptr self) {
   auto& st = self->state;
   st.gateway = self->spawn(gateway, st.setup.cluster, st.setup.join_token,
-                           st.dispatcher);
+                           st.dispatcher, st.raft);
   watch(self, st.gateway);
   const auto& address = st.setup.cluster_address;
   auto colon = address.rfind(':');
@@ -101,18 +101,51 @@ void start_manager_side(self_ptr self) {
   st.store = self->spawn(store, st.setup.db);
   watch(self, st.store);
   self->send(st.store, atom::subscribe_v, caf::actor_cast<listener_actor>(self));
-  spawn_scheduler(self);
+  st.raft = self->spawn(raft_member, st.setup.raft,
+                        caf::actor_cast<applier_actor>(st.store),
+                        caf::actor_cast<node_actor>(self));
+  watch(self, st.raft);
+  self->send(st.store, atom::raft_v, st.raft);
   st.dispatcher = self->spawn(dispatcher, st.store,
                               st.setup.timings.node_heartbeat_ms(),
                               st.setup.timings.node_down_after());
   watch(self, st.dispatcher);
   self->send(st.store, atom::subscribe_v,
              caf::actor_cast<listener_actor>(st.dispatcher));
-  st.api = self->spawn<caf::detached>(api, st.setup.api, st.store, st.dispatcher);
+  st.api = self->spawn<caf::detached>(api, st.setup.api, st.store, st.dispatcher,
+                                      st.raft);
   watch(self, st.api);
-  sync_services(self);
   if (st.setup.role == "manager")
     publish_gateway(self);
+}
+
+/// Scheduler and service actors decide for the cluster: only the leader
+/// runs them. A manager that stops leading stops them and lets its workers go.
+void on_leadership(self_ptr self, bool leading) {
+  auto& st = self->state;
+  if (leading == st.leading)
+    return;
+  st.leading = leading;
+  caf::aout(self) << "node: " << (leading ? "now leading" : "no longer leading")
+                  << " the managers" << std::endl;
+  if (leading) {
+    spawn_scheduler(self);
+    sync_services(self);
+    return;
+  }
+  self->send(st.dispatcher, atom::leader_v, false);
+  auto stop = [&](auto& handle) {
+    if (!handle)
+      return;
+    self->demonitor(handle.address());
+    self->unlink_from(handle);
+    self->send_exit(handle, caf::exit_reason::user_shutdown);
+    handle = nullptr;
+  };
+  stop(st.scheduler);
+  for (auto& [name, svc] : st.services)
+    stop(svc);
+  st.services.clear();
 }
 
 void on_down(self_ptr self, const caf::down_msg& msg) {
@@ -130,7 +163,7 @@ void on_down(self_ptr self, const caf::down_msg& msg) {
     }
     return;
   }
-  if (msg.source == st.scheduler.address()) {
+  if (st.scheduler && msg.source == st.scheduler.address()) {
     caf::aout(self) << "node: scheduler failed, restarting it: "
                     << to_string(msg.reason) << std::endl;
     spawn_scheduler(self);
@@ -168,13 +201,27 @@ node_actor::behavior_type node(node_actor::stateful_pointer<node_state> self,
   }
   return {
     [=](atom::committed, const pb::Entry& entry) {
-      if (!scope_of(entry).stacks.empty())
+      if (self->state.leading && !scope_of(entry).stacks.empty())
         sync_services(self);
     },
+    [=](atom::leader, bool leading) { on_leadership(self, leading); },
     [=](atom::shutdown) -> caf::result<bool> {
-      if (!self->state.agent)
-        return true;
-      return self->delegate(self->state.agent, atom::shutdown_v);
+      auto promise = self->make_response_promise<bool>();
+      auto hand_over = [=]() mutable {
+        if (!self->state.raft) {
+          promise.deliver(true);
+          return;
+        }
+        promise.delegate(self->state.raft, atom::shutdown_v);
+      };
+      if (!self->state.agent) {
+        hand_over();
+        return promise;
+      }
+      self->request(self->state.agent, shutdown_timeout, atom::shutdown_v)
+        .then([=](bool) mutable { hand_over(); },
+              [=](const caf::error&) mutable { hand_over(); });
+      return promise;
     },
   };
 }

@@ -1,8 +1,10 @@
 // The node actor: the root of a troupe process. For its role it spawns the
-// manager side (store, scheduler, dispatcher, one service actor per service,
-// api; a manager also publishes its gateway on its cluster address) and/or
+// manager side (store, raft, scheduler, dispatcher, one service actor per
+// service, api; a manager also publishes its gateway on its cluster address)
+// and/or
 // the worker side (agent, which spawns the supervisor and task actors), and
-// supervises them: a service actor or the scheduler that fails is respawned;
+// supervises them. Scheduler and service actors run only while this manager
+// is the Raft leader. A service actor or the scheduler that fails is respawned;
 // a failure of the store, dispatcher, api, gateway or agent ends the node
 // with that error (the process then exits non-zero).
 #pragma once
@@ -13,6 +15,7 @@
 
 #include "actors/interfaces.hpp"
 #include "actors/manager/core/state_db.hpp"
+#include "actors/manager/raft_actor.hpp"
 #include "actors/node/api.hpp"
 #include "actors/worker/agent.hpp"
 #include "runtime/driver.hpp"
@@ -26,6 +29,7 @@ struct node_setup {
   pb::Node record;                     // this node
   // Manager side (standalone, manager):
   std::shared_ptr<state_db> db;
+  raft_setup raft;                     // storage open, managers listed
   std::shared_ptr<api_socket> api;     // bound socket
   pb::Timings timings;
   std::string cluster;                 // cluster name
@@ -41,6 +45,8 @@ struct node_state {
   static inline const char* name = "node";
   node_setup setup;
   store_actor store;
+  raft_actor raft;
+  bool leading = false;
   scheduler_actor scheduler;
   dispatcher_actor dispatcher;
   agent_actor agent;

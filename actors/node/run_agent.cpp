@@ -68,6 +68,33 @@ open_drivers(const pb::NodeConfig& nc, std::string* names) {
   return out;
 }
 
+/// The raft member's setup: its log, and the managers it replicates with
+/// (just itself when standalone).
+bool open_raft(const pb::ClusterConfig& config, const pb::NodeConfig& nc,
+               const std::string& role, state_db& db, raft_setup* out,
+               std::string* err) {
+  out->id = nc.name();
+  if (role == "standalone") {
+    pb::ManagerConfig self;
+    self.set_name(nc.name());
+    out->managers.push_back(self);
+  } else {
+    out->managers.assign(config.managers().begin(), config.managers().end());
+  }
+  out->storage = raft::raft_log_db::open(nc.data_dir() + "/manager/raft.db", err);
+  if (!out->storage)
+    return false;
+  cluster_state loaded;
+  if (!db.load(loaded, err))
+    return false;
+  out->applied = loaded.index();
+  const auto& t = config.timings();
+  out->tick_ms = t.raft_heartbeat_ms() > 0 ? t.raft_heartbeat_ms() : 100;
+  out->election_ticks = static_cast<int>(
+    std::max<int64_t>(2, t.election_timeout_ms() / out->tick_ms));
+  return true;
+}
+
 /// Waits for SIGTERM/SIGINT or the end of the node actor.
 int wait_for_stop(caf::scoped_actor& self, const node_actor& node,
                   const sigset_t& signals) {
@@ -161,6 +188,8 @@ int run_agent(const agent_options& options) {
     setup.db = state_db::open(nc.data_dir() + "/manager/state.db", &err);
     if (!setup.db)
       return fail(err);
+    if (!open_raft(config, nc, options.role, *setup.db, &setup.raft, &err))
+      return fail(err);
     setup.api = std::make_shared<api_socket>();
     try {
       setup.api->socket.set(zmq::sockopt::linger, 0);
@@ -174,6 +203,10 @@ int run_agent(const agent_options& options) {
   cfg.add_message_types<caf::id_block::troupe>();
   cfg.add_message_types<caf::id_block::troupe_actors>();
   cfg.load<caf::io::middleman>();
+  // Handles learned through another manager (a leader's dispatcher handed
+  // over by a follower's gateway) get a direct connection, so their loss is
+  // seen as soon as that process goes.
+  cfg.set("middleman.enable-automatic-connections", true);
   caf::actor_system sys{cfg};
   auto setup_cluster_address = setup.cluster_address;
   auto root = sys.spawn(node, std::move(setup));

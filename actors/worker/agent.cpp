@@ -100,20 +100,30 @@ void join(self_ptr self) {
       });
 }
 
+/// Lets go of the dispatcher (it forgot us, or stopped answering) and joins
+/// again, through whichever manager answers.
+void rejoin(self_ptr self, const dispatcher_actor& stale) {
+  auto& st = self->state;
+  if (!st.dispatcher || st.dispatcher != stale)
+    return;
+  self->demonitor(st.dispatcher.address());
+  st.dispatcher = nullptr;
+  join(self);
+}
+
 void heartbeat(self_ptr self) {
   auto& st = self->state;
-  if (st.dispatcher && !st.stopping)
-    self->request(st.dispatcher, join_timeout, atom::heartbeat_v, st.node.name())
+  if (st.dispatcher && !st.stopping) {
+    auto d = st.dispatcher;
+    auto timeout = std::chrono::milliseconds(2 * st.upstream.heartbeat_ms);
+    self->request(d, timeout, atom::heartbeat_v, st.node.name())
       .then(
         [=](bool known) {
-          if (known || !self->state.dispatcher)
-            return;
-          // The dispatcher gave up on us (missed heartbeats): join again.
-          self->demonitor(self->state.dispatcher.address());
-          self->state.dispatcher = nullptr;
-          join(self);
+          if (!known)
+            rejoin(self, d);
         },
-        [](const caf::error&) {});
+        [=](const caf::error&) { rejoin(self, d); });
+  }
   self->delayed_send(self, std::chrono::milliseconds(st.upstream.heartbeat_ms),
                      atom::heartbeat_v);
 }

@@ -1,5 +1,8 @@
 #include "tests/unit/actors/actor_fixture.hpp"
 
+#include "actors/manager/raft_actor.hpp"
+#include "actors/manager/store.hpp"
+
 #include <cstdlib>
 
 #include <caf/exit_reason.hpp>
@@ -143,6 +146,27 @@ actor_fixture::~actor_fixture() {
     sched.trigger_timeouts();
     sched.run();
   }
+}
+
+store_actor actor_fixture::spawn_store(std::shared_ptr<state_db> db,
+                                      const std::string& dir) {
+  raft_setup setup;
+  setup.id = "m1";
+  pb::ManagerConfig me;
+  me.set_name("m1");
+  setup.managers.push_back(me);
+  std::string err;
+  setup.storage = raft::raft_log_db::open(dir + "/raft.db", &err);
+  EXPECT_TRUE(setup.storage != nullptr) << err;
+  cluster_state loaded;
+  EXPECT_TRUE(db->load(loaded, &err)) << err;
+  setup.applied = loaded.index();
+  auto st = spawn(store, std::move(db));
+  auto member = spawn(raft_member, std::move(setup),
+                      caf::actor_cast<applier_actor>(st), node_actor{});
+  self->send(st, atom::raft_v, member);
+  run();
+  return st;
 }
 
 } // namespace troupe::test

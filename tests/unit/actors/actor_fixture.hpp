@@ -5,6 +5,8 @@
 // calls run() or advances the simulated clock.
 #pragma once
 
+#include "actors/manager/core/state_db.hpp"
+
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -114,6 +116,10 @@ protected:
   pb::ClusterSnapshot snapshot_of(const store_actor& store) {
     return ask<pb::ClusterSnapshot>(store, atom::snapshot_v);
   }
+
+  /// A store over `db` whose proposals go through a one-member raft group
+  /// (log in `dir`/raft.db), as on a standalone node.
+  store_actor spawn_store(std::shared_ptr<state_db> db, const std::string& dir);
 
   uint64_t propose(const store_actor& store, const pb::Entry& entry) {
     return ask<uint64_t>(store, atom::propose_v, entry);

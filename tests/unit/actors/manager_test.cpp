@@ -25,7 +25,7 @@ protected:
     std::string err;
     std::shared_ptr<state_db> db = state_db::open(dir_.path() + "/state.db", &err);
     EXPECT_TRUE(db != nullptr) << err;
-    store_ = spawn(store, db);
+    store_ = spawn_store(db, dir_.path());
     auto sched_actor = spawn(scheduler, store_);
     dispatcher_ = spawn(dispatcher, store_, heartbeat_ms, uint32_t{3});
     self->send(store_, atom::subscribe_v, caf::actor_cast<listener_actor>(sched_actor));

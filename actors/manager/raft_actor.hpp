@@ -1,0 +1,64 @@
+// The raft actor: a thin shell around raft::raft_node for one manager. It
+// ticks the core on a timer, carries its messages to the peers' gateways
+// (CAF remote actors, reconnected when a connection drops), saves every ready
+// batch durably (raft_log_db, fsync) BEFORE sending its messages, hands
+// committed entries to the store in order, and answers:
+// - propose: on the leader, replies once the entry is committed and applied
+//   by the local store; a follower forwards to the leader's gateway; with no
+//   leader it fails at once ("no leader ..."); a leader that loses its
+//   leadership fails the writes it had not confirmed;
+// - read: the read index of a linearizable read (confirmed by a heartbeat
+//   quorum), which the reader waits for in the store;
+// - status, leader (for joins), compact (store snapshots), shutdown
+//   (hands leadership to a caught-up peer first).
+// It tells the node actor when this manager becomes or stops being leader.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "actors/interfaces.hpp"
+#include "actors/manager/raft/raft.hpp"
+#include "actors/manager/raft/raft_log_db.hpp"
+
+namespace troupe {
+
+struct raft_setup {
+  std::string id;                          // this manager's name
+  std::vector<pb::ManagerConfig> managers; // every manager, this one included
+  std::shared_ptr<raft::raft_log_db> storage;
+  uint64_t applied = 0;                    // what the store has applied
+  int64_t tick_ms = 100;                   // = the heartbeat period
+  int election_ticks = 10;                 // election timeout / tick
+};
+
+struct raft_state {
+  static inline const char* name = "raft";
+  raft_setup setup;
+  std::unique_ptr<raft::raft_node> node;
+  applier_actor store;
+  node_actor parent;
+  std::map<std::string, gateway_actor> peers;  // connected peer gateways
+  std::set<std::string> connecting;
+  struct pending_write {
+    uint64_t term = 0;
+    caf::typed_response_promise<uint64_t> promise;
+  };
+  std::map<uint64_t, pending_write> writes;  // by index
+  std::map<std::string, caf::typed_response_promise<uint64_t>> reads;
+  uint64_t next_read = 0;
+  uint64_t applied = 0;
+  bool leading = false;
+  std::string known_leader;
+  std::vector<caf::typed_response_promise<bool>> stop_waiters;
+  int stop_ticks = 0;
+};
+
+raft_actor::behavior_type raft_member(raft_actor::stateful_pointer<raft_state> self,
+                                      raft_setup setup, applier_actor store,
+                                      node_actor parent);
+
+} // namespace troupe
