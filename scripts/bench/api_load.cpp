@@ -1,0 +1,254 @@
+// api_load: a small load and probe client for troupe's ZeroMQ API, used by
+// the scripts in scripts/bench/ and scripts/chaos.sh. It is built by those
+// scripts with g++ (not part of the CMake build):
+//   g++ -O2 -std=c++17 api_load.cpp -I BUILD -I SRC BUILD/messages/troupe.pb.cc
+//       -lprotobuf -lzmq -lpthread
+//
+// Every write is a `Request.scale` of one service (as `troupe service scale
+// S=N -d`), acknowledged once the Response comes back without an error.
+//
+//   api_load load  HOSTS CLIENTS WRITES PREFIX
+//     CLIENTS threads, client i writes PREFIX<i>=0 WRITES times in a row to
+//     HOSTS[i % n] over one kept connection; prints "writes N secs S wps W p50_ms A p99_ms B max_ms C".
+//   api_load probe HOSTS SERVICE KILL_PID MAX_MS
+//     kill -9 KILL_PID (if > 0), then every 20ms sends a new write (round
+//     robin over HOSTS, each on its own socket, up to 3s each) until one is
+//     acknowledged; prints the ms from the kill to that ack, exit 1 on MAX_MS.
+//   api_load chaos HOSTS SERVICE MAX_VALUE STOP_FILE MAX_SECS
+//     writes SERVICE=1,2,..,MAX_VALUE,1,2.. one at a time; a write that is not
+//     acknowledged is retried (same value) on the next host until it is. Logs
+//     "try V" before and "ack V INDEX" after each write on stdout. Stops when
+//     STOP_FILE exists and no write is waiting for its ack (exit 0), or after
+//     MAX_SECS (exit 1).
+// HOSTS is a comma-separated list of HOST:PORT.
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <sys/stat.h>
+#include <thread>
+#include <vector>
+
+#include <zmq.hpp>
+
+#include "messages/troupe.pb.h"
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+namespace pb = troupe::pb;
+
+double ms_since(clock_type::time_point t0) {
+  return std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
+}
+
+std::vector<std::string> split_hosts(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string item;
+  while (std::getline(in, item, ','))
+    if (!item.empty())
+      out.push_back("tcp://" + item);
+  return out;
+}
+
+std::string scale_payload(const std::string& service, uint32_t replicas) {
+  pb::Request req;
+  auto* s = req.mutable_scale()->add_services();
+  s->set_service(service);
+  s->set_replicas(replicas);
+  std::string out;
+  req.SerializeToString(&out);
+  return out;
+}
+
+std::unique_ptr<zmq::socket_t> open_req(zmq::context_t& ctx, const std::string& host) {
+  auto s = std::make_unique<zmq::socket_t>(ctx, zmq::socket_type::req);
+  s->set(zmq::sockopt::linger, 0);
+  s->connect(host);
+  return s;
+}
+
+// One write on a REQ socket; true when acknowledged within timeout_ms.
+bool write_on(zmq::socket_t& s, const std::string& payload, int timeout_ms,
+              std::string* error, uint64_t* index = nullptr) {
+  s.send(zmq::buffer(payload), zmq::send_flags::none);
+  zmq::pollitem_t items[] = {{s.handle(), 0, ZMQ_POLLIN, 0}};
+  zmq::poll(items, 1, std::chrono::milliseconds(timeout_ms));
+  if ((items[0].revents & ZMQ_POLLIN) == 0) {
+    *error = "timeout";
+    return false;
+  }
+  zmq::message_t reply;
+  pb::Response resp;
+  if (!s.recv(reply, zmq::recv_flags::none)
+      || !resp.ParseFromArray(reply.data(), static_cast<int>(reply.size()))) {
+    *error = "bad reply";
+    return false;
+  }
+  if (!resp.error().empty()) {
+    *error = resp.error();
+    return false;
+  }
+  if (index != nullptr)
+    *index = resp.index();
+  return true;
+}
+
+// One write on a fresh socket.
+bool write_once(zmq::context_t& ctx, const std::string& host, const std::string& payload,
+                int timeout_ms, uint64_t* index, std::string* error) {
+  auto s = open_req(ctx, host);
+  return write_on(*s, payload, timeout_ms, error, index);
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty())
+    return 0;
+  std::sort(v.begin(), v.end());
+  size_t i = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+  return v[std::min(i, v.size() - 1)];
+}
+
+int run_load(const std::vector<std::string>& hosts, int clients, int writes,
+             const std::string& prefix) {
+  zmq::context_t ctx{2};
+  std::mutex mu;
+  std::vector<double> lat;
+  int failed = 0;
+  auto t0 = clock_type::now();
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c)
+    threads.emplace_back([&, c] {
+      auto payload = scale_payload(prefix + std::to_string(c), 0);
+      const auto& host = hosts[static_cast<size_t>(c) % hosts.size()];
+      std::vector<double> mine;
+      int bad = 0;
+      auto sock = open_req(ctx, host); // one connection per client, kept
+      for (int i = 0; i < writes; ++i) {
+        auto t = clock_type::now();
+        std::string err;
+        if (write_on(*sock, payload, 10000, &err)) {
+          mine.push_back(ms_since(t));
+          continue;
+        }
+        if (++bad <= 3)
+          std::cerr << "api_load: write failed: " << err << "\n";
+        if (err == "timeout")
+          sock = open_req(ctx, host); // a REQ socket without its reply is stuck
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      lat.insert(lat.end(), mine.begin(), mine.end());
+      failed += bad;
+    });
+  for (auto& t : threads)
+    t.join();
+  double secs = ms_since(t0) / 1000.0;
+  std::printf("writes %zu failed %d secs %.2f wps %.0f p50_ms %.2f p99_ms %.2f max_ms %.2f\n",
+              lat.size(), failed, secs, static_cast<double>(lat.size()) / secs,
+              percentile(lat, 0.5), percentile(lat, 0.99), percentile(lat, 1.0));
+  return failed == 0 ? 0 : 1;
+}
+
+int run_probe(const std::vector<std::string>& hosts, const std::string& service,
+              long kill_pid, int max_ms) {
+  zmq::context_t ctx{1};
+  struct attempt {
+    std::unique_ptr<zmq::socket_t> sock;
+    clock_type::time_point sent;
+  };
+  std::vector<attempt> open;
+  auto t0 = clock_type::now();
+  if (kill_pid > 0)
+    ::kill(static_cast<pid_t>(kill_pid), SIGKILL);
+  uint32_t n = 0;
+  while (ms_since(t0) < max_ms) {
+    auto host = hosts[n % hosts.size()];
+    auto s = open_req(ctx, host);
+    s->send(zmq::buffer(scale_payload(service, 1 + n % 2)), zmq::send_flags::none);
+    open.push_back({std::move(s), clock_type::now()});
+    ++n;
+    std::vector<zmq::pollitem_t> items;
+    for (auto& a : open)
+      items.push_back({a.sock->handle(), 0, ZMQ_POLLIN, 0});
+    zmq::poll(items.data(), items.size(), std::chrono::milliseconds(20));
+    for (size_t i = 0; i < items.size(); ++i) {
+      if ((items[i].revents & ZMQ_POLLIN) == 0)
+        continue;
+      zmq::message_t reply;
+      pb::Response resp;
+      if (open[i].sock->recv(reply, zmq::recv_flags::none)
+          && resp.ParseFromArray(reply.data(), static_cast<int>(reply.size()))
+          && resp.error().empty()) {
+        std::printf("%.0f\n", ms_since(t0));
+        return 0;
+      }
+      open[i].sock.reset(); // answered with an error: drop it
+    }
+    open.erase(std::remove_if(open.begin(), open.end(),
+                              [](const attempt& a) {
+                                return !a.sock
+                                       || ms_since(a.sent) > 3000;
+                              }),
+               open.end());
+  }
+  std::fprintf(stderr, "api_load: no write acknowledged within %dms\n", max_ms);
+  return 1;
+}
+
+bool file_exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+int run_chaos(const std::vector<std::string>& hosts, const std::string& service,
+              uint32_t max_value, const std::string& stop_file, int max_secs) {
+  zmq::context_t ctx{1};
+  auto t0 = clock_type::now();
+  uint32_t value = 1;
+  size_t host = 0;
+  bool pending = false; // `value` was tried and is not acknowledged yet
+  while (ms_since(t0) < max_secs * 1000.0) {
+    bool stopping = file_exists(stop_file);
+    if (stopping && !pending)
+      return 0;
+    std::printf("try %u\n", value);
+    std::fflush(stdout);
+    uint64_t index = 0;
+    std::string err;
+    if (write_once(ctx, hosts[host % hosts.size()], scale_payload(service, value), 3000,
+                   &index, &err)) {
+      std::printf("ack %u %llu\n", value, static_cast<unsigned long long>(index));
+      std::fflush(stdout);
+      pending = false;
+      value = value % max_value + 1;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      continue;
+    }
+    pending = true;
+    ++host; // not acknowledged: same value again, through the next manager
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return 1;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  std::string mode = argc > 1 ? argv[1] : "";
+  if (mode == "load" && argc == 6)
+    return run_load(split_hosts(argv[2]), std::atoi(argv[3]), std::atoi(argv[4]), argv[5]);
+  if (mode == "probe" && argc == 6)
+    return run_probe(split_hosts(argv[2]), argv[3], std::atol(argv[4]), std::atoi(argv[5]));
+  if (mode == "chaos" && argc == 7)
+    return run_chaos(split_hosts(argv[2]), argv[3],
+                     static_cast<uint32_t>(std::atoi(argv[4])), argv[5], std::atoi(argv[6]));
+  std::cerr << "usage: see the comment at the top of scripts/bench/api_load.cpp\n";
+  return 2;
+}

@@ -1,0 +1,204 @@
+# Shared helpers of scripts/bench/*.sh and scripts/chaos.sh (sourced, not run).
+# A local troupe cluster on 127.0.0.1: free ports, its own temp dir, every
+# process started here killed on exit (trap), task processes included.
+#
+# Environment: TROUPE_BUILD (default /work/build-bench, holds the `troupe`
+# binary and messages/troupe.pb.cc), TROUPE_SRC (the repo), RAFT_HEARTBEAT,
+# ELECTION_TIMEOUT, NODE_HEARTBEAT, NODE_DOWN_AFTER (cluster timings; the
+# config defaults when unset), KEEP=1 keeps the temp dir.
+
+BENCH_SRC=${TROUPE_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+BENCH_BUILD=${TROUPE_BUILD:-/work/build-bench}
+TROUPE=$BENCH_BUILD/troupe
+API_LOAD=""
+WORK=""
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+log() { echo "[$(date +%T)] $*" >&2; }
+die() { echo "error: $*" >&2; exit 1; }
+
+bench_cleanup() {
+  [ -n "$WORK" ] && [ -d "$WORK/pids" ] || return 0
+  local f pid
+  for f in "$WORK"/pids/*; do
+    [ -f "$f" ] || continue
+    pid=$(cat "$f")
+    kill -9 "$pid" 2>/dev/null
+  done
+  # Task processes outlive a worker killed with -9: find ours by the marker
+  # (this run's temp dir) in their command line, and kill them by pid.
+  local p
+  for p in /proc/[0-9]*; do
+    if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF "$WORK/task-marker"; then
+      kill -9 "${p#/proc/}" 2>/dev/null
+    fi
+  done
+  wait 2>/dev/null
+  if [ "${KEEP:-0}" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
+}
+
+# bench_init NAME: temp dir, cleanup trap, tools.
+bench_init() {
+  [ -x "$TROUPE" ] || die "no troupe binary at $TROUPE (build: cmake -G Ninja $BENCH_SRC && ninja troupe)"
+  WORK=$(mktemp -d "/tmp/troupe-$1.XXXXXX")
+  mkdir -p "$WORK/pids" "$WORK/logs"
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT TERM
+  bench_build_api_load
+}
+
+# Compiles scripts/bench/api_load.cpp (kept in $BENCH_BUILD/bench-tools while
+# it is newer than the source).
+bench_build_api_load() {
+  local dir=$BENCH_BUILD/bench-tools src=$BENCH_SRC/scripts/bench/api_load.cpp
+  API_LOAD=$dir/api_load
+  mkdir -p "$dir"
+  if [ ! -x "$API_LOAD" ] || [ "$src" -nt "$API_LOAD" ]; then
+    log "compiling api_load"
+    g++ -O2 -std=c++17 "$src" -I"$BENCH_BUILD" -I"$BENCH_SRC" \
+      "$BENCH_BUILD/messages/troupe.pb.cc" -lprotobuf -lzmq -lpthread \
+      -o "$API_LOAD.tmp" && mv "$API_LOAD.tmp" "$API_LOAD" || die "cannot build api_load"
+  fi
+}
+
+# free_ports N: N distinct free TCP ports on 127.0.0.1.
+free_ports() {
+  python3 - "$1" <<'EOF'
+import socket, sys
+socks = []
+for _ in range(int(sys.argv[1])):
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); socks.append(s)
+print(" ".join(str(s.getsockname()[1]) for s in socks))
+EOF
+}
+
+# bench_config MANAGERS WORKERS: writes $WORK/cluster.toml (m1.., w1..).
+bench_config() {
+  local nm=$1 nw=$2 i ports
+  read -r -a ports <<<"$(free_ports $((2 * nm + nw)))"
+  local c=$WORK/cluster.toml base=$((30000 + RANDOM % 150 * 200))
+  {
+    echo '[cluster]'
+    echo 'name = "bench"'
+    echo 'join_token = "troupe-bench-join-token-0001"'
+    for ((i = 1; i <= nm; i++)); do
+      echo "[[managers]]"
+      echo "name = \"m$i\""
+      echo "cluster_address = \"127.0.0.1:${ports[$((2 * i - 2))]}\""
+      echo "api_address = \"127.0.0.1:${ports[$((2 * i - 1))]}\""
+      echo "127.0.0.1:${ports[$((2 * i - 1))]}" >"$WORK/api.m$i"
+    done
+    echo '[defaults]'
+    echo 'driver = "process"'
+    for ((i = 1; i <= nm; i++)); do
+      echo "[nodes.m$i]"
+      echo "data_dir = \"$WORK/m$i\""
+    done
+    for ((i = 1; i <= nw; i++)); do
+      echo "[nodes.w$i]"
+      echo "data_dir = \"$WORK/w$i\""
+      echo "api_address = \"127.0.0.1:${ports[$((2 * nm + i - 1))]}\""
+      echo "ports = \"$((base + (i - 1) * 100))-$((base + i * 100 - 1))\""
+    done
+    echo '[timings]'
+    [ -n "$RAFT_HEARTBEAT" ] && echo "raft_heartbeat = \"$RAFT_HEARTBEAT\""
+    [ -n "$ELECTION_TIMEOUT" ] && echo "election_timeout = \"$ELECTION_TIMEOUT\""
+    [ -n "$NODE_HEARTBEAT" ] && echo "node_heartbeat = \"$NODE_HEARTBEAT\""
+    [ -n "$NODE_DOWN_AFTER" ] && echo "node_down_after = $NODE_DOWN_AFTER"
+    true
+  } >"$c"
+  MANAGERS=""
+  for ((i = 1; i <= nm; i++)); do MANAGERS="$MANAGERS m$i"; done
+  WORKERS=""
+  for ((i = 1; i <= nw; i++)); do WORKERS="$WORKERS w$i"; done
+}
+
+api_of() { cat "$WORK/api.$1"; }
+pid_of() { cat "$WORK/pids/$1" 2>/dev/null; }
+is_up() { local p; p=$(pid_of "$1") && [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
+
+# start_node NAME (m* = manager, w* = worker). Not in $(...): the shell must
+# stay its parent so `wait` can reap it.
+start_node() {
+  local role=worker
+  case $1 in m*) role=manager ;; esac
+  "$TROUPE" agent --role "$role" --config "$WORK/cluster.toml" --name "$1" \
+    >>"$WORK/logs/$1.log" 2>&1 &
+  echo $! >"$WORK/pids/$1"
+}
+
+# kill_node NAME: kill -9 and reap.
+kill_node() {
+  local p
+  p=$(pid_of "$1") || return 0
+  kill -9 "$p" 2>/dev/null
+  wait "$p" 2>/dev/null
+  rm -f "$WORK/pids/$1"
+}
+
+# tr_cli ARGS...: the troupe CLI, bounded to 12s.
+tr_cli() { timeout 12 "$TROUPE" "$@"; }
+
+# status_field MANAGER FIELD: one field of `cluster status` as MANAGER sees it.
+status_field() {
+  tr_cli cluster status --format json --host "$(api_of "$1")" 2>/dev/null |
+    python3 -c "import json,sys; print(json.load(sys.stdin)['$2'])" 2>/dev/null
+}
+
+# find_leader: the leader's name as the live managers see it ("" if none).
+find_leader() {
+  local m l
+  for m in $MANAGERS; do
+    is_up "$m" || continue
+    l=$(status_field "$m" leader)
+    if [ -n "$l" ] && is_up "$l"; then echo "$l"; return 0; fi
+  done
+  return 1
+}
+
+# wait_leader SECS: waits until the live managers name a live leader.
+wait_leader() {
+  local deadline=$(( $(now_ms) + $1 * 1000 ))
+  while [ "$(now_ms)" -lt "$deadline" ]; do
+    find_leader >/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# wait_caught_up NAME SECS: NAME's applied index reaches the leader's commit.
+wait_caught_up() {
+  local deadline=$(( $(now_ms) + $2 * 1000 )) leader target applied
+  while [ "$(now_ms)" -lt "$deadline" ]; do
+    leader=$(find_leader) && target=$(status_field "$leader" commit_index) &&
+      applied=$(status_field "$1" applied_index) &&
+      [ -n "$target" ] && [ -n "$applied" ] && [ "$applied" -ge "$target" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# write_stack FILE STACK SERVICES REPLICAS: a process-driver stack whose
+# tasks carry this run's marker (for the cleanup).
+write_stack() {
+  local f=$1 s
+  { echo '[stack]'; echo "name = \"$2\""
+    for s in $3; do
+      echo "[services.$s]"
+      echo "command = [\"/bin/sh\", \"-c\", \"while sleep 1; do :; done\", \"$WORK/task-marker\"]"
+      echo "replicas = $4"
+      echo 'stop_grace_period = "1s"'
+    done; } >"$f"
+}
+
+# stats LABEL FILE: n, p50, p99, max of the numbers in FILE (nearest rank).
+stats() {
+  python3 - "$1" "$2" <<'EOF'
+import sys
+v = sorted(float(x) for x in open(sys.argv[2]).read().split())
+if not v:
+    print(f"{sys.argv[1]}: no samples"); sys.exit(0)
+pick = lambda p: v[min(len(v) - 1, int(round(p * (len(v) - 1))))]
+print(f"{sys.argv[1]}: n={len(v)} p50={pick(0.5):.0f}ms p99={pick(0.99):.0f}ms max={v[-1]:.0f}ms")
+EOF
+}
