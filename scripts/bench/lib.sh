@@ -19,6 +19,8 @@ die() { echo "error: $*" >&2; exit 1; }
 
 bench_cleanup() {
   [ -n "$WORK" ] && [ -d "$WORK/pids" ] || return 0
+  [ "${KEEP:-0}" = 1 ] && log "keeping $WORK"
+  exec 2>/dev/null # no "Killed" job notices
   local f pid
   for f in "$WORK"/pids/*; do
     [ -f "$f" ] || continue
@@ -34,7 +36,7 @@ bench_cleanup() {
     fi
   done
   wait 2>/dev/null
-  if [ "${KEEP:-0}" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
+  [ "${KEEP:-0}" = 1 ] || rm -rf "$WORK"
 }
 
 # bench_init NAME: temp dir, cleanup trap, tools.
@@ -101,10 +103,10 @@ bench_config() {
       echo "ports = \"$((base + (i - 1) * 100))-$((base + i * 100 - 1))\""
     done
     echo '[timings]'
-    [ -n "$RAFT_HEARTBEAT" ] && echo "raft_heartbeat = \"$RAFT_HEARTBEAT\""
-    [ -n "$ELECTION_TIMEOUT" ] && echo "election_timeout = \"$ELECTION_TIMEOUT\""
-    [ -n "$NODE_HEARTBEAT" ] && echo "node_heartbeat = \"$NODE_HEARTBEAT\""
-    [ -n "$NODE_DOWN_AFTER" ] && echo "node_down_after = $NODE_DOWN_AFTER"
+    [ -n "${RAFT_HEARTBEAT:-}" ] && echo "raft_heartbeat = \"$RAFT_HEARTBEAT\""
+    [ -n "${ELECTION_TIMEOUT:-}" ] && echo "election_timeout = \"$ELECTION_TIMEOUT\""
+    [ -n "${NODE_HEARTBEAT:-}" ] && echo "node_heartbeat = \"$NODE_HEARTBEAT\""
+    [ -n "${NODE_DOWN_AFTER:-}" ] && echo "node_down_after = $NODE_DOWN_AFTER"
     true
   } >"$c"
   MANAGERS=""

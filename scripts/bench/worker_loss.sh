@@ -46,7 +46,11 @@ pid, victim = int(sys.argv[5]), sys.argv[6]
 t0 = time.monotonic()
 os.kill(pid, signal.SIGKILL)
 while time.monotonic() - t0 < 60:
-    if sum(1 for t in tasks() if live(t) and t["node"] != victim) >= replicas:
+    ts = tasks()
+    if sum(1 for t in ts if live(t) and t["node"] != victim) >= replicas:
+        if os.environ.get("DEBUG"):
+            for t in ts:
+                print(t["id"], t["node"], t["desired_state"], t["state"], t["pid"], t["started_at"], file=sys.stderr)
         print(round((time.monotonic() - t0) * 1000)); sys.exit(0)
     time.sleep(0.05)
 sys.exit(1)
