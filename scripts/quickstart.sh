@@ -23,7 +23,7 @@ if [[ ${1:-} == stop ]]; then
 fi
 
 scripts/install-deps.sh
-scripts/build.sh build
+scripts/build.sh build troupe
 scripts/build-busybox-image.sh
 
 mkdir -p "$data_dir"

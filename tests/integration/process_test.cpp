@@ -130,8 +130,9 @@ TEST_F(process_driver, redeploy_same_file_changes_nothing_new_env_replaces_tasks
   // the old tasks are history now, and their processes are gone
   auto all = agent_->tasks("hello_greeter");
   for (const auto& t : all)
-    if (ids_of(tasks_before).count(t.value("id", "")))
+    if (ids_of(tasks_before).count(t.value("id", ""))) {
       EXPECT_EQ(t.value("state", ""), "shutdown") << t.dump();
+    }
   EXPECT_TRUE(wait_until([&] { return all_gone(pids_of(tasks_before)); }, 30000));
 
   run_result logs;
