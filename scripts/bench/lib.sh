@@ -2,14 +2,15 @@
 # A local troupe cluster on 127.0.0.1: free ports, its own temp dir, every
 # process started here killed on exit (trap), task processes included.
 #
-# Environment: TROUPE_BUILD (default /work/build-bench, holds the `troupe`
+# Environment: TROUPE_BIN (the troupe binary, default $TROUPE_BUILD/troupe),
+# TROUPE_BUILD (default /work/build-bench, holds the `troupe`
 # binary and messages/troupe.pb.cc), TROUPE_SRC (the repo), RAFT_HEARTBEAT,
 # ELECTION_TIMEOUT, NODE_HEARTBEAT, NODE_DOWN_AFTER (cluster timings; the
 # config defaults when unset), KEEP=1 keeps the temp dir.
 
 BENCH_SRC=${TROUPE_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 BENCH_BUILD=${TROUPE_BUILD:-/work/build-bench}
-TROUPE=$BENCH_BUILD/troupe
+TROUPE=${TROUPE_BIN:-$BENCH_BUILD/troupe}
 API_LOAD=""
 WORK=""
 

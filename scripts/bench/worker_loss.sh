@@ -8,7 +8,11 @@
 # restarts the worker and waits until it is ready again. Prints every sample,
 # p50 and max. Goal: <= 3s with the default timings (node heartbeat 1s, down
 # after 3 missed; a dropped connection marks the worker down at once).
+# LOSS_SIGNAL=STOP freezes the worker (kill -STOP) instead: its connection
+# stays open, so only the missed heartbeats reveal it; it is killed (-9) and
+# restarted after the round.
 set -u
+LOSS_SIGNAL=${LOSS_SIGNAL:-KILL}
 N=${1:-5}
 REPLICAS=4
 . "$(dirname "$0")/lib.sh"
@@ -25,7 +29,7 @@ tr_cli stack deploy "$WORK/stack.toml" --timeout 90s --host "$(api_of m1)" >/dev
 # clock starts with it) until REPLICAS tasks run off VICTIM; MODE=holder
 # prints the name of a worker running tasks instead.
 poll_ps() {
-  python3 - "$TROUPE" "$(api_of m1),$(api_of m2),$(api_of m3)" "$REPLICAS" "$@" <<'EOF'
+  python3 - "$TROUPE" "$(api_of m1),$(api_of m2),$(api_of m3)" "$REPLICAS" "$@" "$LOSS_SIGNAL" <<'EOF'
 import json, os, signal, subprocess, sys, time
 troupe, hosts, replicas, mode = sys.argv[1], sys.argv[2].split(","), int(sys.argv[3]), sys.argv[4]
 def tasks():
@@ -42,9 +46,9 @@ live = lambda t: t["state"] == "running" and t["desired_state"] == "running"
 if mode == "holder":
     nodes = sorted({t["node"] for t in tasks() if live(t)})
     print(nodes[0] if nodes else ""); sys.exit(0)
-pid, victim = int(sys.argv[5]), sys.argv[6]
+pid, victim, sig = int(sys.argv[5]), sys.argv[6], sys.argv[7]
 t0 = time.monotonic()
-os.kill(pid, signal.SIGKILL)
+os.kill(pid, signal.SIGSTOP if sig == "STOP" else signal.SIGKILL)
 while time.monotonic() - t0 < 60:
     ts = tasks()
     if sum(1 for t in ts if live(t) and t["node"] != victim) >= replicas:
@@ -76,15 +80,14 @@ for ((i = 1; i <= N; i++)); do
   [ -n "$victim" ] || die "no worker runs tasks"
   pid=$(pid_of "$victim")
   if ms=$(poll_ps kill "$pid" "$victim"); then
-    echo "round $i: worker $victim killed; $REPLICAS/$REPLICAS running elsewhere after ${ms}ms"
+    echo "round $i: worker $victim (SIG$LOSS_SIGNAL); $REPLICAS/$REPLICAS running elsewhere after ${ms}ms"
     echo "$ms" >>"$samples"
   else
-    echo "round $i: worker $victim killed; not converged within 60s"
+    echo "round $i: worker $victim (SIG$LOSS_SIGNAL); not converged within 60s"
     echo 60000 >>"$samples"
   fi
-  wait "$pid" 2>/dev/null
-  rm -f "$WORK/pids/$victim"
+  kill_node "$victim" # reaps it (and ends a stopped one)
   start_node "$victim"
   wait_ready "$victim" 60 || die "$victim did not come back within 60s"
 done
-stats "worker loss (kill -9 worker -> all replicas running elsewhere)" "$samples"
+stats "worker loss (SIG$LOSS_SIGNAL worker -> all replicas running elsewhere)" "$samples"
