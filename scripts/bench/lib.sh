@@ -6,7 +6,8 @@
 # TROUPE_BUILD (default /work/build-bench, holds the `troupe`
 # binary and messages/troupe.pb.cc), TROUPE_SRC (the repo), RAFT_HEARTBEAT,
 # ELECTION_TIMEOUT, NODE_HEARTBEAT, NODE_DOWN_AFTER (cluster timings; the
-# config defaults when unset), KEEP=1 keeps the temp dir.
+# config defaults when unset), KEEP=1 keeps the temp dir (a failed run
+# always keeps it).
 
 BENCH_SRC=${TROUPE_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 BENCH_BUILD=${TROUPE_BUILD:-/work/build-bench}
@@ -15,12 +16,15 @@ API_LOAD=""
 WORK=""
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-log() { echo "[$(date +%T)] $*" >&2; }
-die() { echo "error: $*" >&2; exit 1; }
+LOG_FD=2
+log() { echo "[$(date +%T)] $*" >&"$LOG_FD"; }
+die() { echo "error: $*" >&"$LOG_FD"; exit 1; }
 
 bench_cleanup() {
+  local rc=$?
   [ -n "$WORK" ] && [ -d "$WORK/pids" ] || return 0
-  [ "${KEEP:-0}" = 1 ] && log "keeping $WORK"
+  [ "$rc" = 0 ] || KEEP=1 # a failed run keeps its logs
+  [ "${KEEP:-0}" = 1 ] && log "keeping $WORK (logs in $WORK/logs)"
   exec 2>/dev/null # no "Killed" job notices
   local f pid
   for f in "$WORK"/pids/*; do
@@ -45,6 +49,10 @@ bench_init() {
   [ -x "$TROUPE" ] || die "no troupe binary at $TROUPE (build: cmake -G Ninja $BENCH_SRC && ninja troupe)"
   WORK=$(mktemp -d "/tmp/troupe-$1.XXXXXX")
   mkdir -p "$WORK/pids" "$WORK/logs"
+  # The shell's own stderr (job notices such as "Killed" for the nodes we
+  # kill) goes to a log; messages for the user go to the original stderr.
+  exec 3>&2 2>>"$WORK/logs/shell.log"
+  LOG_FD=3
   trap bench_cleanup EXIT
   trap 'exit 130' INT TERM
   bench_build_api_load
