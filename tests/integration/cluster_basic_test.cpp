@@ -1,6 +1,7 @@
 // Three managers and two workers, each its own process: a deploy through a
 // follower spreads its tasks over both workers and every manager names the
-// same leader; a worker with a wrong join token is refused and says so.
+// same leader; a leader stopped with SIGTERM hands over and exits 0; a worker
+// with a wrong join token is refused and says so.
 #include <unistd.h>
 
 #include <set>
@@ -42,6 +43,28 @@ TEST_F(cluster_basic, deploy_through_a_follower_spreads_tasks_and_all_managers_n
   // every manager reads the same services, whoever answers
   for (const auto& m : cluster_->managers())
     EXPECT_EQ(cluster_->service(m, "spread_loop").value("replicas_running", -1), 4) << m;
+}
+
+TEST_F(cluster_basic, a_leader_stopped_with_sigterm_hands_over_and_exits_0) {
+  std::string error;
+  ASSERT_TRUE(cluster_->start_all(&error)) << error;
+  auto leader = cluster_->wait_leader(cluster_->managers(), 30000);
+  ASSERT_FALSE(leader.empty());
+  auto r = cluster_->cli(leader, {"stack", "deploy", loop_stack("calm", 1, "troupe-calm"),
+                                  "--timeout", "60s"});
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+
+  cluster_->terminate(leader);
+  int code = -2;
+  ASSERT_TRUE(cluster_->wait_exit(leader, 30000, &code)) << "the leader still runs 30s after SIGTERM";
+  EXPECT_EQ(code, 0) << cluster_->log(leader);
+  auto survivors = cluster_->managers_except({leader});
+  auto next = cluster_->wait_leader(survivors, 15000, leader);
+  ASSERT_FALSE(next.empty()) << "no new leader within 15s of the handover";
+  auto scaled = cluster_->cli(survivors.back(), {"service", "scale", "calm_loop=2",
+                                                 "--timeout", "30s"});
+  EXPECT_EQ(scaled.exit_code, 0) << scaled.describe();
+  EXPECT_EQ(cluster_->service(next, "calm_loop").value("replicas_running", -1), 2);
 }
 
 TEST_F(cluster_basic, worker_with_a_wrong_join_token_is_refused) {

@@ -189,6 +189,12 @@ void local_cluster::kill9(const std::string& name) {
   it->second = 0;
 }
 
+void local_cluster::terminate(const std::string& name) {
+  auto it = pids_.find(name);
+  if (it != pids_.end() && it->second > 0)
+    kill(it->second, SIGTERM);
+}
+
 bool local_cluster::wait_exit(const std::string& name, int timeout_ms, int* exit_code) {
   auto it = pids_.find(name);
   if (it == pids_.end() || it->second <= 0)

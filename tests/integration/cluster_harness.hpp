@@ -36,6 +36,8 @@ public:
   bool spawn(const std::string& name, const std::string& config = "");
   /// kill -9 and reap.
   void kill9(const std::string& name);
+  /// SIGTERM (a graceful stop); wait_exit() reaps it.
+  void terminate(const std::string& name);
   /// Waits up to timeout_ms for `name` to exit; true with *exit_code (-1 if
   /// signalled) when it did.
   bool wait_exit(const std::string& name, int timeout_ms, int* exit_code);
