@@ -175,7 +175,22 @@ TEST_F(cluster_failover, killed_worker_tasks_move_to_the_other_worker) {
             << "ms after its restart\n";
 }
 
-TEST_F(cluster_failover, without_a_majority_writes_fail_and_tasks_keep_running) {
+/// Two of three managers are killed: the leader and a follower, or both
+/// followers (then the leader must notice it leads nobody).
+class cluster_minority : public cluster_test {
+protected:
+  void lose_majority(bool leader_survives);
+};
+
+TEST_F(cluster_minority, follower_left_alone_refuses_writes_and_tasks_keep_running) {
+  lose_majority(false);
+}
+
+TEST_F(cluster_minority, leader_left_alone_refuses_writes_and_tasks_keep_running) {
+  lose_majority(true);
+}
+
+void cluster_minority::lose_majority(bool leader_survives) {
   std::string error;
   ASSERT_TRUE(cluster_->start_all(&error)) << error;
   auto leader = cluster_->wait_leader(cluster_->managers(), 30000);
@@ -187,12 +202,13 @@ TEST_F(cluster_failover, without_a_majority_writes_fail_and_tasks_keep_running) 
   auto pids = pids_of(running_tasks(cluster_->cli_json(leader, {"service", "ps", "minor_loop"})));
   ASSERT_EQ(pids.size(), 2u);
 
-  // the leader and one follower die: the last manager is a minority
+  // two managers die: the last one is a minority
   auto others = cluster_->managers_except({leader});
   auto gone = others.front();
-  auto survivor = others.back();
-  cluster_->kill9(leader);
-  cluster_->kill9(gone);
+  auto survivor = leader_survives ? leader : others.back();
+  for (const auto& m : cluster_->managers())
+    if (m != survivor)
+      cluster_->kill9(m);
 
   const std::vector<std::string> write{"service", "scale", "minor_loop=3", "-d"};
   run_result last;
