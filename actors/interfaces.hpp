@@ -88,7 +88,8 @@ using dispatcher_actor = listener_actor::extend<
   caf::replies_to<atom::heartbeat, std::string>::with<bool>,
   // Internal: marks nodes down that missed too many heartbeats.
   caf::reacts_to<atom::tick>,
-  // This manager stopped leading: forget the workers (they join the new
+  // This manager started leading (expect every ready worker to join within
+  // the heartbeat limit) or stopped (forget the workers: they join the new
   // leader when their next heartbeat is refused).
   caf::reacts_to<atom::leader, bool>>;
 

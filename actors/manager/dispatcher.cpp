@@ -176,8 +176,19 @@ dispatcher(dispatcher_actor::stateful_pointer<dispatcher_state> self,
       return true;
     },
     [=](atom::leader, bool leading) {
-      if (leading)
+      if (leading) {
+        // Workers the state says are ready must show up here in time too: a
+        // worker that died with the old leader never will, and is marked down.
+        self->request(self->state.store, store_request_timeout, atom::snapshot_v)
+          .then([=](const pb::ClusterSnapshot& snap) {
+                  for (const auto& n : snap.nodes())
+                    if (n.state() == "ready"
+                        && self->state.agents.count(n.name()) == 0)
+                      self->state.liveness.heard(n.name(), now_ms());
+                },
+                [](const caf::error&) {});
         return;
+      }
       for (auto& [name, agent] : self->state.agents) {
         self->demonitor(agent.address());
         self->state.liveness.forget(name);

@@ -128,12 +128,12 @@ void on_leadership(self_ptr self, bool leading) {
   st.leading = leading;
   caf::aout(self) << "node: " << (leading ? "now leading" : "no longer leading")
                   << " the managers" << std::endl;
+  self->send(st.dispatcher, atom::leader_v, leading);
   if (leading) {
     spawn_scheduler(self);
     sync_services(self);
     return;
   }
-  self->send(st.dispatcher, atom::leader_v, false);
   auto stop = [&](auto& handle) {
     if (!handle)
       return;

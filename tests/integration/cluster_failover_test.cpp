@@ -175,14 +175,11 @@ TEST_F(cluster_failover, killed_worker_tasks_move_to_the_other_worker) {
             << "ms after its restart\n";
 }
 
-// DISABLED: product bug. A worker that dies together with the leader never
-// joins the new leader, and the new leader never marks it down: `node ls`
-// keeps it ready and `service ps` keeps its tasks running on it (checked for
-// 45s; node_down_after is 3 heartbeats of 1s), so they are never replaced.
-// The dispatcher of a new leader must start a heartbeat deadline for every
-// node it inherits from the state, not only for nodes that join it.
+// A worker that dies together with the leader never joins the new leader:
+// the new leader's dispatcher starts a heartbeat deadline for every node it
+// inherits as ready, so the worker is marked down and its tasks replaced.
 TEST_F(cluster_failover,
-       DISABLED_worker_killed_with_the_leader_has_its_tasks_moved_by_the_new_leader) {
+       worker_killed_with_the_leader_has_its_tasks_moved_by_the_new_leader) {
   std::string error;
   ASSERT_TRUE(cluster_->start_all(&error)) << error;
   auto leader = cluster_->wait_leader(cluster_->managers(), 30000);
