@@ -15,7 +15,10 @@ namespace {
 
 using self_ptr = api_actor::stateful_pointer<api_state>;
 
-constexpr int poll_ms = 10;
+// How long a poll may block on the socket. Replies from other actors wait in
+// the mailbox meanwhile, so while requests are in flight the poll is short.
+constexpr int idle_poll_ms = 10;
+constexpr int busy_poll_ms = 1;
 constexpr size_t max_requests_per_poll = 64;
 constexpr auto request_timeout = std::chrono::seconds(30);
 constexpr auto read_timeout = std::chrono::seconds(5);
@@ -24,6 +27,7 @@ constexpr auto read_timeout = std::chrono::seconds(5);
 using envelope = std::vector<std::string>;
 
 void reply(self_ptr self, const envelope& env, const pb::Response& resp) {
+  --self->state.in_flight;
   zmq::multipart_t msg;
   for (const auto& frame : env)
     msg.addstr(frame);
@@ -72,6 +76,12 @@ void serve(self_ptr self, const envelope& env, const pb::Request& req) {
     reply_error(self, env, "the request names no known operation");
     return;
   }
+  if (is_write(req)) {
+    // Checked against the local state: Raft orders the write itself, and
+    // applying skips a change that no longer fits (an unknown service).
+    serve_at(self, env, req, 0);
+    return;
+  }
   self->request(st.raft, read_timeout, atom::read_v)
     .then(
       [=](uint64_t read_index) {
@@ -117,7 +127,8 @@ void serve_at(self_ptr self, const envelope& env, const pb::Request& req,
 void drain_socket(self_ptr self) {
   auto& sock = self->state.zmq->socket;
   zmq::pollitem_t item{sock.handle(), 0, ZMQ_POLLIN, 0};
-  zmq::poll(&item, 1, std::chrono::milliseconds(poll_ms));
+  auto wait = self->state.in_flight > 0 ? busy_poll_ms : idle_poll_ms;
+  zmq::poll(&item, 1, std::chrono::milliseconds(wait));
   for (size_t n = 0; n < max_requests_per_poll; ++n) {
     zmq::multipart_t msg;
     if (!msg.recv(sock, ZMQ_DONTWAIT))
@@ -128,6 +139,7 @@ void drain_socket(self_ptr self) {
     while (msg.size() > 1)
       env.push_back(msg.popstr());
     auto payload = msg.popstr();
+    ++self->state.in_flight; // every request read gets exactly one reply
     pb::Request req;
     if (!req.ParseFromString(payload)) {
       reply_error(self, env, "the request is not a valid troupe API message");

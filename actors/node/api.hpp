@@ -28,6 +28,7 @@ struct api_state {
   store_actor store;
   dispatcher_actor dispatcher;
   raft_actor raft;
+  int in_flight = 0;  // requests read and not yet answered
 };
 
 api_actor::behavior_type api(api_actor::stateful_pointer<api_state> self,

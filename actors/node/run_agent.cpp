@@ -90,8 +90,10 @@ bool open_raft(const pb::ClusterConfig& config, const pb::NodeConfig& nc,
   out->applied = loaded.index();
   const auto& t = config.timings();
   out->tick_ms = t.raft_heartbeat_ms() > 0 ? t.raft_heartbeat_ms() : 100;
+  // The core waits a random [e, 2e) ticks; with e = half the configured
+  // timeout, a follower campaigns after 0.5-1x election_timeout of silence.
   out->election_ticks = static_cast<int>(
-    std::max<int64_t>(2, t.election_timeout_ms() / out->tick_ms));
+    std::max<int64_t>(2, t.election_timeout_ms() / 2 / out->tick_ms));
   return true;
 }
 
