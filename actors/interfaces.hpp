@@ -123,6 +123,9 @@ using raft_actor = caf::typed_actor<
   caf::reacts_to<atom::raft, pb::RaftMessage>,
   // Internal: one logical clock tick.
   caf::reacts_to<atom::tick>,
+  // Internal: persists and sends what the core has ready (after a burst of
+  // proposals and peer messages, so they share one fsync).
+  caf::reacts_to<atom::flush>,
   // Internal: (re)connects to the peer with this name.
   caf::reacts_to<atom::connect, std::string>,
   // Leader, term, indexes and members for `troupe cluster status`.

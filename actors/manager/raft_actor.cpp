@@ -160,6 +160,15 @@ void drain(self_ptr self) {
   check_leadership(self);
 }
 
+/// Drains once the mailbox has had its turn: proposals and peer messages
+/// that arrive together are saved with one fsync and sent in one batch.
+void drain_soon(self_ptr self) {
+  if (self->state.flush_pending)
+    return;
+  self->state.flush_pending = true;
+  self->send(self, atom::flush_v);
+}
+
 caf::error to_error(const raft::result& r) {
   switch (r.error) {
     case raft::error_code::no_leader:
@@ -193,7 +202,7 @@ caf::result<uint64_t> propose(self_ptr self, pb::Entry entry) {
     return to_error(r);
   auto promise = self->make_response_promise<uint64_t>();
   st.writes[r.index] = raft_state::pending_write{r.term, promise};
-  drain(self);
+  drain_soon(self);
   return promise;
 }
 
@@ -209,7 +218,7 @@ caf::result<uint64_t> read(self_ptr self) {
     return to_error(r);
   auto promise = self->make_response_promise<uint64_t>();
   st.reads.emplace(ctx, promise);
-  drain(self);
+  drain_soon(self);
   return promise;
 }
 
@@ -326,6 +335,10 @@ raft_actor::behavior_type raft_member(raft_actor::stateful_pointer<raft_state> s
     [=](atom::read) { return read(self); },
     [=](atom::raft, const pb::RaftMessage& m) {
       self->state.node->step(m);
+      drain_soon(self);
+    },
+    [=](atom::flush) {
+      self->state.flush_pending = false;
       drain(self);
     },
     [=](atom::tick) {

@@ -52,6 +52,7 @@ struct raft_state {
   uint64_t next_read = 0;
   uint64_t applied = 0;
   bool leading = false;
+  bool flush_pending = false;  // a flush message is on its way
   std::string known_leader;
   std::vector<caf::typed_response_promise<bool>> stop_waiters;
   int stop_ticks = 0;
