@@ -127,6 +127,10 @@ void raft_node::handle_heartbeat(const pb::RaftMessage& m) {
   r.set_type(pb::RAFT_HEARTBEAT_RESP);
   r.set_to(m.from());
   r.set_context(m.context());
+  // The leader counts entries up to its commit as ours; if we do not have
+  // them (our log was lost, e.g. a wiped data dir), say where ours ends.
+  r.set_index(log_.last_index());
+  r.set_reject(m.commit() > log_.last_index());
   send(std::move(r));
 }
 
@@ -134,6 +138,12 @@ void raft_node::handle_heartbeat_response(const pb::RaftMessage& m) {
   auto& pr = prs_[m.from()];
   pr.recent_active = true;
   pr.paused = false;
+  if (m.reject() && m.index() < pr.match) {
+    // The follower lost entries it had acknowledged: replicate from its end.
+    pr.match = m.index();
+    pr.next = m.index() + 1;
+    pr.replicate = false;
+  }
   if (pr.match < log_.last_index()) {
     // No progress for a whole heartbeat: an append was lost. Probe again.
     if (pr.replicate && pr.match == pr.hb_match) {

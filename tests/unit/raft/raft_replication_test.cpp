@@ -147,3 +147,28 @@ TEST(raft_replication, reject_hint_skips_a_whole_conflicting_term) {
 
 } // namespace
 } // namespace troupe::raft::test
+
+namespace troupe::raft::test {
+
+// A follower whose log was lost (a wiped data dir) says so in its heartbeat
+// response, and the leader replicates everything to it again.
+TEST(raft_replication, a_follower_that_lost_its_log_is_brought_up_to_date) {
+  harness h(three);
+  h.campaign("a");
+  for (auto x : {"1", "2", "3"})
+    ASSERT_TRUE(h["a"].propose(x).ok());
+  h.deliver();
+  std::vector<std::string> want{"1", "2", "3"};
+  ASSERT_EQ(h.applied["c"], want);
+  h.crash("c");
+  h.stores["c"] = std::make_unique<memory_storage>();
+  h.start("c");
+  h.tick("a"); // heartbeat: c rejects, a replicates from c's (empty) end
+  h.deliver();
+  h.tick("a");
+  h.deliver();
+  EXPECT_EQ(h.applied["c"], want);
+  EXPECT_EQ(h["c"].log().last_index(), h["a"].log().last_index());
+}
+
+} // namespace troupe::raft::test
