@@ -1,6 +1,8 @@
 // state_db: cluster state as protobuf blobs in SQLite (see state_db.hpp).
 #include "actors/manager/core/state_db.hpp"
 
+#include "actors/manager/core/sqlite_statement.hpp"
+
 #include <sqlite3.h>
 
 #include <filesystem>
@@ -16,39 +18,7 @@ const char* schema_sql =
   "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value);"
   "CREATE TABLE IF NOT EXISTS entries(idx INTEGER PRIMARY KEY, data BLOB);";
 
-// A prepared statement that finalizes itself.
-class statement {
-public:
-  statement(sqlite3* db, const char* sql) {
-    sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
-  }
-  ~statement() { sqlite3_finalize(stmt_); }
-  statement(const statement&) = delete;
-  statement& operator=(const statement&) = delete;
-  explicit operator bool() const { return stmt_ != nullptr; }
-  sqlite3_stmt* get() const { return stmt_; }
-  void bind(int i, const std::string& text) {
-    sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()),
-                      SQLITE_TRANSIENT);
-  }
-  void bind_blob(int i, const std::string& bytes) {
-    sqlite3_bind_blob(stmt_, i, bytes.data(), static_cast<int>(bytes.size()),
-                      SQLITE_TRANSIENT);
-  }
-  void bind(int i, int64_t value) { sqlite3_bind_int64(stmt_, i, value); }
-  int step() { return sqlite3_step(stmt_); }
-  std::string column_blob(int i) const {
-    auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, i));
-    return p ? std::string(p, sqlite3_column_bytes(stmt_, i)) : std::string{};
-  }
-  std::string column_text(int i) const {
-    auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, i));
-    return p ? std::string(p) : std::string{};
-  }
-
-private:
-  sqlite3_stmt* stmt_ = nullptr;
-};
+using statement = sqlite_statement;
 
 bool fail(sqlite3* db, const std::string& what, std::string* error) {
   if (error)
@@ -108,7 +78,7 @@ bool save_table(sqlite3* db, const char* table,
     auto it = objects.find(key);
     statement& st = it == objects.end() ? del : put;
     sqlite3_reset(st.get());
-    st.bind(1, key);
+    st.bind_text(1, key);
     if (it != objects.end())
       st.bind_blob(2, it->second.SerializeAsString());
     if (st.step() != SQLITE_DONE)

@@ -1,6 +1,8 @@
 // raft_log_db: Raft log, hard state and snapshot in SQLite (see the header).
 #include "actors/manager/raft/raft_log_db.hpp"
 
+#include "actors/manager/core/sqlite_statement.hpp"
+
 #include <sqlite3.h>
 
 namespace troupe::raft {
@@ -18,35 +20,7 @@ const char* schema_sql =
   "CREATE TABLE IF NOT EXISTS raft_snapshot("
   "  id INTEGER PRIMARY KEY CHECK (id = 0), data BLOB);";
 
-class statement {
-public:
-  statement(sqlite3* db, const char* sql) {
-    sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
-  }
-  ~statement() { sqlite3_finalize(stmt_); }
-  statement(const statement&) = delete;
-  statement& operator=(const statement&) = delete;
-  explicit operator bool() const { return stmt_ != nullptr; }
-  void bind(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
-  void bind_text(int i, const std::string& s) {
-    sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()),
-                      SQLITE_TRANSIENT);
-  }
-  void bind_blob(int i, const std::string& s) {
-    sqlite3_bind_blob(stmt_, i, s.data(), static_cast<int>(s.size()),
-                      SQLITE_TRANSIENT);
-  }
-  int step() { return sqlite3_step(stmt_); }
-  void reset() { sqlite3_reset(stmt_); }
-  int64_t column_int(int i) const { return sqlite3_column_int64(stmt_, i); }
-  std::string column_blob(int i) const {
-    auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, i));
-    return p ? std::string(p, sqlite3_column_bytes(stmt_, i)) : std::string{};
-  }
-
-private:
-  sqlite3_stmt* stmt_ = nullptr;
-};
+using statement = sqlite_statement;
 
 bool fail(sqlite3* db, const std::string& what, std::string* error) {
   if (error)
