@@ -1,9 +1,7 @@
 // local_cluster and the cluster_test fixture (cluster_harness.hpp).
 #include "tests/integration/cluster_harness.hpp"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,45 +22,8 @@ constexpr int ports_per_worker = 20;
 
 std::string loopback(int port) { return "127.0.0.1:" + std::to_string(port); }
 
-int spawn_into_log(const std::vector<std::string>& argv, const std::string& log_path) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  std::vector<char*> args;
-  for (const auto& a : argv)
-    args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  return rc == 0 ? pid : 0;
-}
-
-std::string cmdline_of(const std::string& pid) {
-  auto raw = read_file("/proc/" + pid + "/cmdline");
-  std::replace(raw.begin(), raw.end(), '\0', ' ');
-  return raw;
-}
-
 } // namespace
 
-std::set<int> processes_with(const std::string& text) {
-  std::set<int> out;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
-    auto name = entry.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos)
-      continue;
-    int pid = std::stoi(name);
-    if (pid != getpid() && cmdline_of(name).find(text) != std::string::npos
-        && process_alive(pid))
-      out.insert(pid);
-  }
-  return out;
-}
 
 local_cluster::local_cluster(const std::string& root, int managers, int workers)
     : root_(root), config_path_(root + "/cluster.toml"),
@@ -129,7 +90,7 @@ bool local_cluster::spawn(const std::string& name, const std::string& config) {
                                 manager ? "manager" : "worker", "--config",
                                 config.empty() ? config_path_ : config,
                                 "--name", name};
-  int pid = spawn_into_log(argv, root_ + "/" + name + ".log");
+  int pid = spawn_logged(argv, root_ + "/" + name + ".log");
   pids_[name] = pid;
   return pid > 0;
 }

@@ -106,7 +106,4 @@ protected:
   std::unique_ptr<local_cluster> cluster_;
 };
 
-/// Task processes whose argv contains `text`.
-std::set<int> processes_with(const std::string& text);
-
 } // namespace troupe::itest

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,14 @@ std::string read_file(const std::string& path);
 
 /// kill(pid, 0) succeeds and the process is not a zombie.
 bool process_alive(int pid);
+
+/// Live processes (not this one) whose argv, joined with spaces, contains
+/// `text` (as `pgrep -f`).
+std::set<int> processes_with(const std::string& text);
+
+/// Starts argv (argv[0] a path) with stdin from /dev/null and stdout and
+/// stderr appended to `log_path`; its pid, or 0 if it could not start.
+int spawn_logged(const std::vector<std::string>& argv, const std::string& log_path);
 
 /// Pids of live processes whose working directory lies under `dir` (the
 /// process driver runs each task in its own folder in the data dir).

@@ -17,32 +17,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// argv of a process joined with spaces ("" if it is gone or a zombie).
-std::string cmdline_of(const std::string& pid) {
-  auto raw = read_file("/proc/" + pid + "/cmdline");
-  std::replace(raw.begin(), raw.end(), '\0', ' ');
-  return raw;
-}
 
-/// Live processes whose command line contains `text` (as `pgrep -f`).
-std::set<int> processes_matching(const std::string& text) {
-  std::set<int> out;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
-    auto name = entry.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos)
-      continue;
-    int pid = std::stoi(name);
-    if (pid != getpid() && cmdline_of(name).find(text) != std::string::npos
-        && process_alive(pid))
-      out.insert(pid);
-  }
-  return out;
-}
 
 /// The pid of the `troupe agent` child of this test running on `data_dir`.
 int agent_pid(const std::string& data_dir) {
-  for (int pid : processes_matching("--data-dir " + data_dir + " ")) {
+  for (int pid : processes_with("--data-dir " + data_dir + " ")) {
     auto stat = read_file("/proc/" + std::to_string(pid) + "/stat");
     auto close = stat.rfind(')');
     if (close != std::string::npos
@@ -91,7 +70,7 @@ TEST_F(worker_restart, killed_agent_stops_its_leftover_containers_when_it_starts
   auto before = running_tasks(agent_->tasks("left_loop"));
   ASSERT_EQ(before.size(), 2u);
   auto old_pids = pids_of(before);
-  ASSERT_EQ(processes_matching(marker), old_pids);
+  ASSERT_EQ(processes_with(marker), old_pids);
   EXPECT_EQ(records_under(agent_->data_dir()), 2u);
 
   // kill -9 the agent: its containers live on in their own sessions
@@ -119,7 +98,7 @@ TEST_F(worker_restart, killed_agent_stops_its_leftover_containers_when_it_starts
   for (int p : old_pids)
     EXPECT_FALSE(process_alive(p)) << "leftover task process " << p << " still runs";
   auto new_pids = pids_of(after);
-  EXPECT_EQ(processes_matching(marker), new_pids)
+  EXPECT_EQ(processes_with(marker), new_pids)
       << "processes of the service other than its two running tasks";
   EXPECT_EQ(agent_->service("left_loop").value("replicas_running", -1), 2);
   auto log = agent_->log();
@@ -129,7 +108,7 @@ TEST_F(worker_restart, killed_agent_stops_its_leftover_containers_when_it_starts
   // containers stopped the normal way leave no record behind
   auto rm = agent_->cli({"stack", "rm", "left"});
   ASSERT_EQ(rm.exit_code, 0) << rm.describe();
-  EXPECT_TRUE(wait_until([&] { return processes_matching(marker).empty(); }, 30000));
+  EXPECT_TRUE(wait_until([&] { return processes_with(marker).empty(); }, 30000));
   EXPECT_TRUE(wait_until([&] { return records_under(agent_->data_dir()) == 0; }, 30000))
       << records_under(agent_->data_dir()) << " records left";
 }
