@@ -84,10 +84,8 @@ bool open_raft(const pb::ClusterConfig& config, const pb::NodeConfig& nc,
   out->storage = raft::raft_log_db::open(nc.data_dir() + "/manager/raft.db", err);
   if (!out->storage)
     return false;
-  cluster_state loaded;
-  if (!db.load(loaded, err))
+  if (!db.applied_index(&out->applied, err))
     return false;
-  out->applied = loaded.index();
   const auto& t = config.timings();
   out->tick_ms = t.raft_heartbeat_ms() > 0 ? t.raft_heartbeat_ms() : 100;
   // The core waits a random [e, 2e) ticks; with e = half the configured

@@ -8,7 +8,6 @@
 
 #include "tests/integration/harness.hpp"
 
-extern char** environ;
 
 namespace troupe::itest {
 

@@ -10,7 +10,6 @@
 #include <iostream>
 #include <sstream>
 
-extern char** environ;
 
 namespace troupe::itest {
 

@@ -131,13 +131,19 @@ bool state_db::load(cluster_state& state, std::string* error) {
       || !load_table<pb::Task>(db_, "tasks", "task", fresh, error)
       || !load_table<pb::Node>(db_, "nodes", "node", fresh, error))
     return false;
+  uint64_t index = 0;
+  if (!applied_index(&index, error))
+    return false;
+  fresh.set_index(index);
+  state = std::move(fresh);
+  return true;
+}
+
+bool state_db::applied_index(uint64_t* index, std::string* error) {
   statement st(db_, "SELECT value FROM meta WHERE key = 'applied_index'");
   if (!st)
     return fail(db_, "cannot read the meta table", error);
-  if (st.step() == SQLITE_ROW)
-    fresh.set_index(
-      static_cast<uint64_t>(sqlite3_column_int64(st.get(), 0)));
-  state = std::move(fresh);
+  *index = st.step() == SQLITE_ROW ? static_cast<uint64_t>(st.column_int(0)) : 0;
   return true;
 }
 

@@ -27,6 +27,10 @@ public:
   /// Loads every object and the applied index into `state`.
   bool load(cluster_state& state, std::string* error);
 
+  /// The index of the last applied entry (0 for a new database), without
+  /// loading any object.
+  bool applied_index(uint64_t* index, std::string* error);
+
   /// In one transaction: appends `entry` to the log, upserts every touched
   /// object that still exists in `state`, deletes those that do not, and
   /// records state.index().

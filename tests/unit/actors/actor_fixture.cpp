@@ -158,9 +158,7 @@ store_actor actor_fixture::spawn_store(std::shared_ptr<state_db> db,
   std::string err;
   setup.storage = raft::raft_log_db::open(dir + "/raft.db", &err);
   EXPECT_TRUE(setup.storage != nullptr) << err;
-  cluster_state loaded;
-  EXPECT_TRUE(db->load(loaded, &err)) << err;
-  setup.applied = loaded.index();
+  EXPECT_TRUE(db->applied_index(&setup.applied, &err)) << err;
   auto st = spawn(store, std::move(db));
   auto member = spawn(raft_member, std::move(setup),
                       caf::actor_cast<applier_actor>(st), node_actor{});
