@@ -7,7 +7,8 @@ packages=(
   libcaf-dev libprotobuf-dev protobuf-compiler
   libzmq3-dev cppzmq-dev libsqlite3-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libcli11-dev nlohmann-json3-dev
-  runc umoci busybox-static curl procps iproute2
+  libldns-dev prometheus-cpp-dev libedit-dev
+  runc umoci busybox-static curl procps iproute2 bind9-dnsutils tmux
 )
 missing=()
 for p in "${packages[@]}"; do
