@@ -13,6 +13,7 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <caf/typed_response_promise.hpp>
 
+#include "actors/observe/probe.hpp"
 #include "messages/type_ids.hpp"
 
 namespace troupe {

@@ -13,7 +13,7 @@ namespace {
 constexpr auto status_batch_window = std::chrono::milliseconds(20);
 constexpr auto agent_timeout = std::chrono::seconds(10);
 
-using self_ptr = dispatcher_actor::stateful_pointer<dispatcher_state>;
+using self_ptr = probed_pointer<dispatcher_actor, dispatcher_state>;
 
 /// Every non-terminal task placed on `node`, with its desired state.
 pb::Assignments assignments_for(const cluster_state& view,
@@ -98,7 +98,7 @@ caf::result<pb::LogChunk> gather_logs(self_ptr self, const pb::LogRequest& req) 
 } // namespace
 
 dispatcher_actor::behavior_type
-dispatcher(dispatcher_actor::stateful_pointer<dispatcher_state> self,
+dispatcher(probed_pointer<dispatcher_actor, dispatcher_state> self,
            store_actor store, int64_t heartbeat_ms, uint32_t down_after) {
   self->state.store = std::move(store);
   self->state.heartbeat_ms = heartbeat_ms;

@@ -29,7 +29,7 @@ struct dispatcher_state {
 };
 
 dispatcher_actor::behavior_type
-dispatcher(dispatcher_actor::stateful_pointer<dispatcher_state> self,
+dispatcher(probed_pointer<dispatcher_actor, dispatcher_state> self,
            store_actor store, int64_t heartbeat_ms, uint32_t down_after);
 
 } // namespace troupe

@@ -13,7 +13,7 @@ constexpr auto join_timeout = std::chrono::seconds(10);
 } // namespace
 
 gateway_actor::behavior_type
-gateway(gateway_actor::stateful_pointer<gateway_state> self, std::string cluster,
+gateway(probed_pointer<gateway_actor, gateway_state> self, std::string cluster,
         std::string join_token, dispatcher_actor dispatcher, raft_actor raft) {
   self->state.raft = std::move(raft);
   self->state.cluster = std::move(cluster);

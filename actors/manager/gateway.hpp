@@ -22,7 +22,7 @@ struct gateway_state {
 };
 
 gateway_actor::behavior_type
-gateway(gateway_actor::stateful_pointer<gateway_state> self, std::string cluster,
+gateway(probed_pointer<gateway_actor, gateway_state> self, std::string cluster,
         std::string join_token, dispatcher_actor dispatcher, raft_actor raft);
 
 } // namespace troupe

@@ -11,7 +11,7 @@ namespace troupe {
 
 namespace {
 
-using self_ptr = raft_actor::stateful_pointer<raft_state>;
+using self_ptr = probed_pointer<raft_actor, raft_state>;
 
 constexpr auto connect_timeout = std::chrono::seconds(5);
 constexpr auto reconnect_delay = std::chrono::seconds(1);
@@ -276,7 +276,7 @@ void graceful_stop(self_ptr self, caf::typed_response_promise<bool> promise) {
 
 } // namespace
 
-raft_actor::behavior_type raft_member(raft_actor::stateful_pointer<raft_state> self,
+raft_actor::behavior_type raft_member(probed_pointer<raft_actor, raft_state> self,
                                       raft_setup setup, applier_actor store,
                                       node_actor parent) {
   auto& st = self->state;

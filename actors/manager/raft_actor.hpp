@@ -58,7 +58,7 @@ struct raft_state {
   int stop_ticks = 0;
 };
 
-raft_actor::behavior_type raft_member(raft_actor::stateful_pointer<raft_state> self,
+raft_actor::behavior_type raft_member(probed_pointer<raft_actor, raft_state> self,
                                       raft_setup setup, applier_actor store,
                                       node_actor parent);
 

@@ -40,14 +40,14 @@ pb::Entry decide(const cluster_state& view) {
   return entry;
 }
 
-void schedule_round(scheduler_actor::stateful_pointer<scheduler_state> self) {
+void schedule_round(probed_pointer<scheduler_actor, scheduler_state> self) {
   snapshot_round(self, "scheduler", decide);
 }
 
 } // namespace
 
 scheduler_actor::behavior_type
-scheduler(scheduler_actor::stateful_pointer<scheduler_state> self,
+scheduler(probed_pointer<scheduler_actor, scheduler_state> self,
           store_actor store) {
   self->state.store = std::move(store);
   self->send(self, atom::schedule_v);

@@ -16,7 +16,7 @@ struct scheduler_state {
 };
 
 scheduler_actor::behavior_type
-scheduler(scheduler_actor::stateful_pointer<scheduler_state> self,
+scheduler(probed_pointer<scheduler_actor, scheduler_state> self,
           store_actor store);
 
 } // namespace troupe

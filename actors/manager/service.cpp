@@ -12,7 +12,7 @@ std::string new_task_id(const pb::Service& svc, const std::string& slot) {
   return svc.spec().name() + "." + slot + "." + random_task_suffix();
 }
 
-void reconcile_round(service_actor::stateful_pointer<service_state> self) {
+void reconcile_round(probed_pointer<service_actor, service_state> self) {
   snapshot_round(self, "service " + self->state.service,
                  [self](const cluster_state& view) {
                    pb::Entry entry;
@@ -35,7 +35,7 @@ void reconcile_round(service_actor::stateful_pointer<service_state> self) {
 } // namespace
 
 service_actor::behavior_type
-service(service_actor::stateful_pointer<service_state> self,
+service(probed_pointer<service_actor, service_state> self,
         std::string service_name, store_actor store) {
   self->state.service = std::move(service_name);
   self->state.store = std::move(store);

@@ -20,7 +20,7 @@ struct service_state {
 };
 
 service_actor::behavior_type
-service(service_actor::stateful_pointer<service_state> self,
+service(probed_pointer<service_actor, service_state> self,
         std::string service_name, store_actor store);
 
 } // namespace troupe

@@ -9,7 +9,7 @@ namespace troupe {
 
 namespace {
 
-using self_ptr = store_actor::stateful_pointer<store_state>;
+using self_ptr = probed_pointer<store_actor, store_state>;
 
 void serve_reads(self_ptr self) {
   auto& st = self->state;
@@ -83,7 +83,7 @@ caf::result<uint64_t> restore(self_ptr self, const pb::ClusterSnapshot& snap) {
 
 } // namespace
 
-store_actor::behavior_type store(store_actor::stateful_pointer<store_state> self,
+store_actor::behavior_type store(probed_pointer<store_actor, store_state> self,
                                  std::shared_ptr<state_db> db) {
   self->state.db = std::move(db);
   std::string err;

@@ -33,7 +33,7 @@ struct store_state {
 };
 
 /// `db` is open; the store loads it on start.
-store_actor::behavior_type store(store_actor::stateful_pointer<store_state> self,
+store_actor::behavior_type store(probed_pointer<store_actor, store_state> self,
                                  std::shared_ptr<state_db> db);
 
 } // namespace troupe

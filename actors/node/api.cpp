@@ -13,7 +13,7 @@ namespace troupe {
 
 namespace {
 
-using self_ptr = api_actor::stateful_pointer<api_state>;
+using self_ptr = probed_pointer<api_actor, api_state>;
 
 // How long a poll may block on the socket. Replies from other actors wait in
 // the mailbox meanwhile, so while requests are in flight the poll is short.
@@ -151,7 +151,7 @@ void drain_socket(self_ptr self) {
 
 } // namespace
 
-api_actor::behavior_type api(api_actor::stateful_pointer<api_state> self,
+api_actor::behavior_type api(probed_pointer<api_actor, api_state> self,
                              std::shared_ptr<api_socket> zmq, store_actor store,
                              dispatcher_actor dispatcher, raft_actor raft) {
   self->state.raft = std::move(raft);

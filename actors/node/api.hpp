@@ -31,7 +31,7 @@ struct api_state {
   int in_flight = 0;  // requests read and not yet answered
 };
 
-api_actor::behavior_type api(api_actor::stateful_pointer<api_state> self,
+api_actor::behavior_type api(probed_pointer<api_actor, api_state> self,
                              std::shared_ptr<api_socket> zmq, store_actor store,
                              dispatcher_actor dispatcher, raft_actor raft);
 

@@ -19,7 +19,7 @@ namespace troupe {
 
 namespace {
 
-using self_ptr = node_actor::stateful_pointer<node_state>;
+using self_ptr = probed_pointer<node_actor, node_state>;
 
 constexpr auto shutdown_timeout = std::chrono::minutes(2);
 
@@ -177,7 +177,7 @@ void on_down(self_ptr self, const caf::down_msg& msg) {
 
 } // namespace
 
-node_actor::behavior_type node(node_actor::stateful_pointer<node_state> self,
+node_actor::behavior_type node(probed_pointer<node_actor, node_state> self,
                                node_setup setup) {
   self->state.setup = std::move(setup);
   self->set_down_handler([=](const caf::down_msg& msg) { on_down(self, msg); });

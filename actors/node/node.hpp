@@ -55,7 +55,7 @@ struct node_state {
   std::map<std::string, service_actor> services;
 };
 
-node_actor::behavior_type node(node_actor::stateful_pointer<node_state> self,
+node_actor::behavior_type node(probed_pointer<node_actor, node_state> self,
                                node_setup setup);
 
 } // namespace troupe

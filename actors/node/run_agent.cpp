@@ -199,7 +199,7 @@ int run_agent(const agent_options& options) {
     }
   }
 
-  caf::actor_system_config cfg;
+  observe::observed_config cfg;
   cfg.add_message_types<caf::id_block::troupe>();
   cfg.add_message_types<caf::id_block::troupe_actors>();
   cfg.load<caf::io::middleman>();

@@ -16,7 +16,7 @@ namespace troupe {
 
 namespace {
 
-using self_ptr = agent_actor::stateful_pointer<agent_state>;
+using self_ptr = probed_pointer<agent_actor, agent_state>;
 
 constexpr auto join_timeout = std::chrono::seconds(10);
 constexpr auto join_retry = std::chrono::seconds(1);
@@ -216,7 +216,7 @@ pb::LogChunk read_task_logs(const std::string& tasks_dir,
 }
 
 agent_actor::behavior_type
-agent(agent_actor::stateful_pointer<agent_state> self, pb::Node node,
+agent(probed_pointer<agent_actor, agent_state> self, pb::Node node,
       upstream_config upstream,
       std::map<std::string, std::shared_ptr<driver>> drivers,
       std::string tasks_dir) {

@@ -45,7 +45,7 @@ struct agent_state {
 
 /// `node` describes this node as it registers; `drivers` are what it runs.
 agent_actor::behavior_type
-agent(agent_actor::stateful_pointer<agent_state> self, pb::Node node,
+agent(probed_pointer<agent_actor, agent_state> self, pb::Node node,
       upstream_config upstream,
       std::map<std::string, std::shared_ptr<driver>> drivers,
       std::string tasks_dir);

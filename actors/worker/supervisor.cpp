@@ -9,7 +9,7 @@ namespace troupe {
 
 namespace {
 
-using self_ptr = supervisor_actor::stateful_pointer<supervisor_state>;
+using self_ptr = probed_pointer<supervisor_actor, supervisor_state>;
 
 int64_t now_ms() {
   using namespace std::chrono;
@@ -108,7 +108,7 @@ void on_exit(self_ptr self, const std::string& id, int32_t code,
 } // namespace
 
 supervisor_actor::behavior_type
-supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
+supervisor(probed_pointer<supervisor_actor, supervisor_state> self,
            agent_actor agent,
            std::map<std::string, std::shared_ptr<driver>> drivers,
            std::string node, std::string tasks_dir) {

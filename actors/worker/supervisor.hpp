@@ -42,7 +42,7 @@ struct supervisor_state {
 };
 
 supervisor_actor::behavior_type
-supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
+supervisor(probed_pointer<supervisor_actor, supervisor_state> self,
            agent_actor agent,
            std::map<std::string, std::shared_ptr<driver>> drivers,
            std::string node, std::string tasks_dir);

@@ -11,7 +11,7 @@ namespace troupe {
 
 namespace {
 
-using self_ptr = task_actor::stateful_pointer<task_state>;
+using self_ptr = probed_pointer<task_actor, task_state>;
 
 constexpr auto poll_interval = std::chrono::milliseconds(100);
 
@@ -83,7 +83,7 @@ bool start_container(self_ptr self) {
 
 } // namespace
 
-task_actor::behavior_type task(task_actor::stateful_pointer<task_state> self,
+task_actor::behavior_type task(probed_pointer<task_actor, task_state> self,
                                task_context ctx, supervisor_actor supervisor) {
   self->state.ctx = std::move(ctx);
   self->state.supervisor = std::move(supervisor);

@@ -34,7 +34,7 @@ struct task_state {
   bool stopping = false;
 };
 
-task_actor::behavior_type task(task_actor::stateful_pointer<task_state> self,
+task_actor::behavior_type task(probed_pointer<task_actor, task_state> self,
                                task_context ctx, supervisor_actor supervisor);
 
 } // namespace troupe

@@ -40,7 +40,7 @@ protected:
   /// The task actor of `id`, as the supervisor holds it.
   task_actor task_actor_of(const std::string& id) {
     auto ptr = caf::actor_cast<caf::abstract_actor*>(sup_);
-    auto impl = dynamic_cast<supervisor_actor::stateful_pointer<supervisor_state>>(ptr);
+    auto impl = dynamic_cast<probed_pointer<supervisor_actor, supervisor_state>>(ptr);
     if (impl == nullptr || impl->state.tasks.count(id) == 0)
       return {};
     return impl->state.tasks.at(id).actor;
