@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/console.hpp"
 
 int main(int argc, char** argv) {
   using namespace troupe::cli;
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
   register_service_commands(app, &exit_code);
   register_node_commands(app, &exit_code);
   register_cluster_commands(app, &exit_code);
+  register_console_command(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -158,6 +158,11 @@ void drain(self_ptr self) {
     }
   }
   check_leadership(self);
+  observe::set_summary(self, std::string{raft::to_string(st.node->state())}
+                               + ", term " + std::to_string(st.node->term())
+                               + ", commit "
+                               + std::to_string(st.node->log().committed)
+                               + ", applied " + std::to_string(st.applied));
 }
 
 /// Drains once the mailbox has had its turn: proposals and peer messages

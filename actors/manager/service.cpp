@@ -24,6 +24,13 @@ void reconcile_round(probed_pointer<service_actor, service_state> self) {
                    reconcile_input in;
                    in.service = svc;
                    in.tasks = view.tasks_of(self->state.service);
+                   size_t running = 0;
+                   for (const auto* t : in.tasks)
+                     running += t->state() == pb::RUNNING
+                                && t->desired_state() == pb::RUNNING;
+                   observe::set_summary(
+                     self, "desired " + std::to_string(svc->spec().replicas())
+                             + ", running " + std::to_string(running));
                    for (const auto& [name, node] : view.nodes())
                      in.nodes.push_back(&node);
                    for (auto& c : reconcile(in, new_task_id))
@@ -39,6 +46,8 @@ service(probed_pointer<service_actor, service_state> self,
         std::string service_name, store_actor store) {
   self->state.service = std::move(service_name);
   self->state.store = std::move(store);
+  observe::describe(self, observe::actor_kind::service,
+                    "service/" + self->state.service);
   self->send(self, atom::reconcile_v);
   return {
     [=](atom::committed, const pb::Entry& entry) {

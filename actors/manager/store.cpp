@@ -57,6 +57,7 @@ caf::result<uint64_t> apply_entry(self_ptr self, const pb::Entry& entry) {
     self->send(l, atom::committed_v, entry);
   serve_reads(self);
   maybe_snapshot(self);
+  observe::set_summary(self, "applied " + std::to_string(entry.index()));
   return entry.index();
 }
 

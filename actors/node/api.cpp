@@ -44,11 +44,55 @@ void reply_error(self_ptr self, const envelope& env, const std::string& why) {
 void serve_at(self_ptr self, const envelope& env, const pb::Request& req,
               uint64_t read_index);
 
+/// Introspection requests: answered from this node's registry, a trace once
+/// its time is up (finish_traces).
+void serve_console(self_ptr self, const envelope& env, const pb::Request& req) {
+  auto& sys = self->home_system();
+  if (req.kind_case() != pb::Request::kActorTrace) {
+    reply(self, env, observe::answer_console(sys, req));
+    return;
+  }
+  auto why = observe::start_trace(sys, req.actor_trace());
+  if (!why.empty()) {
+    reply_error(self, env, why);
+    return;
+  }
+  observe::pending_trace t;
+  t.envelope = env;
+  t.id = req.actor_trace().id();
+  t.until = std::chrono::steady_clock::now()
+            + std::chrono::milliseconds(req.actor_trace().duration_ms());
+  self->state.traces.push_back(std::move(t));
+}
+
+void finish_traces(self_ptr self) {
+  auto& traces = self->state.traces;
+  auto now = std::chrono::steady_clock::now();
+  for (auto i = traces.begin(); i != traces.end();) {
+    if (i->until > now) {
+      ++i;
+      continue;
+    }
+    reply(self, i->envelope, observe::finish_trace(self->home_system(), i->id));
+    i = traces.erase(i);
+  }
+}
+
 void serve(self_ptr self, const envelope& env, const pb::Request& req) {
   auto& st = self->state;
   auto on_error = [=](const caf::error& err) {
     reply_error(self, env, error_message(err));
   };
+  if (observe::is_console_request(req)) {
+    serve_console(self, env, req);
+    return;
+  }
+  if (!st.store) {
+    reply_error(self, env,
+                "this node is a worker: it answers only the console; send "
+                "other requests to a manager");
+    return;
+  }
   if (req.kind_case() == pb::Request::kServiceLogs) {
     self->request(st.dispatcher, request_timeout, atom::logs_v,
                   req.service_logs())
@@ -158,10 +202,13 @@ api_actor::behavior_type api(probed_pointer<api_actor, api_state> self,
   self->state.zmq = std::move(zmq);
   self->state.store = std::move(store);
   self->state.dispatcher = std::move(dispatcher);
+  observe::describe(self, observe::actor_kind::api, "api");
   self->send(self, atom::poll_v);
   return {
     [=](atom::poll) {
       drain_socket(self);
+      if (!self->state.traces.empty())
+        finish_traces(self);
       self->send(self, atom::poll_v);
     },
   };

@@ -13,6 +13,7 @@
 #include <zmq.hpp>
 
 #include "actors/interfaces.hpp"
+#include "actors/observe/introspection.hpp"
 
 namespace troupe {
 
@@ -29,6 +30,7 @@ struct api_state {
   dispatcher_actor dispatcher;
   raft_actor raft;
   int in_flight = 0;  // requests read and not yet answered
+  std::vector<observe::pending_trace> traces;  // console traces running
 };
 
 api_actor::behavior_type api(probed_pointer<api_actor, api_state> self,

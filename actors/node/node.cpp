@@ -29,6 +29,8 @@ template <class Handle>
 void watch(self_ptr self, const Handle& child) {
   self->monitor(child);
   self->link_to(child);
+  observe::note_monitor(self, child);
+  observe::note_link(self, child);
 }
 
 bool is_child(self_ptr self, const caf::actor_addr& who) {
@@ -126,6 +128,7 @@ void on_leadership(self_ptr self, bool leading) {
   if (leading == st.leading)
     return;
   st.leading = leading;
+  observe::set_summary(self, st.setup.role + (leading ? ", leading" : ""));
   caf::aout(self) << "node: " << (leading ? "now leading" : "no longer leading")
                   << " the managers" << std::endl;
   self->send(st.dispatcher, atom::leader_v, leading);
@@ -180,6 +183,9 @@ void on_down(self_ptr self, const caf::down_msg& msg) {
 node_actor::behavior_type node(probed_pointer<node_actor, node_state> self,
                                node_setup setup) {
   self->state.setup = std::move(setup);
+  observe::describe(self, observe::actor_kind::node,
+                    "node/" + self->state.setup.record.name());
+  observe::set_summary(self, self->state.setup.role);
   self->set_down_handler([=](const caf::down_msg& msg) { on_down(self, msg); });
   // Children are linked: when the node ends, they end with it. Their own
   // failures arrive as down messages (above), not as exits of the node.
@@ -198,6 +204,12 @@ node_actor::behavior_type node(probed_pointer<node_actor, node_state> self,
     st.agent = self->spawn(agent, st.setup.record, st.setup.upstream,
                            st.setup.drivers, st.setup.tasks_dir);
     watch(self, st.agent);
+  }
+  if (st.setup.role == "worker" && st.setup.api) {
+    // A worker's API answers the console (introspection) only.
+    st.api = self->spawn<caf::detached>(api, st.setup.api, st.store,
+                                        st.dispatcher, st.raft);
+    watch(self, st.api);
   }
   return {
     [=](atom::committed, const pb::Entry& entry) {

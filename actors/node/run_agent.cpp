@@ -190,6 +190,14 @@ int run_agent(const agent_options& options) {
       return fail(err);
     if (!open_raft(config, nc, options.role, *setup.db, &setup.raft, &err))
       return fail(err);
+  }
+  // A worker serves the console's introspection requests on its own API
+  // address, when one is given (--api or its [nodes.NAME] api_address).
+  bool worker_api = !options.api_address.empty();
+  for (const auto& n : config.nodes())
+    if (n.name() == nc.name() && !n.api_address().empty())
+      worker_api = true;
+  if (options.role != "worker" || worker_api) {
     setup.api = std::make_shared<api_socket>();
     try {
       setup.api->socket.set(zmq::sockopt::linger, 0);
@@ -209,9 +217,11 @@ int run_agent(const agent_options& options) {
   cfg.set("middleman.enable-automatic-connections", true);
   caf::actor_system sys{cfg};
   auto setup_cluster_address = setup.cluster_address;
+  bool setup_has_api = setup.api != nullptr;
+  observe::set_node_identity(sys, nc.name(), options.role);
   auto root = sys.spawn(node, std::move(setup));
   std::cout << "troupe: " << options.role << " node '" << nc.name() << "' is up";
-  if (options.role != "worker")
+  if (setup_has_api)
     std::cout << "; API on " << nc.api_address();
   if (options.role == "manager")
     std::cout << "; cluster address " << setup_cluster_address;

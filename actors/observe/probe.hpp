@@ -49,7 +49,8 @@ private:
 /// The registry of `sys` (shared), or null.
 std::shared_ptr<registry> shared_registry_of(const caf::actor_system& sys);
 
-/// Adds `e` to `reg` and removes it when `self` ends.
+/// Names `e` (unless the actor did) and removes it from `reg` when `self`
+/// ends.
 void enroll(const std::shared_ptr<registry>& reg,
             const std::shared_ptr<actor_entry>& e, caf::abstract_actor* self,
             const char* default_name);
@@ -66,6 +67,9 @@ public:
       entry_->id = this->id();
       entry_->parent = current_actor;
       entry_->addr = this->address();
+      // Listed at once, so a supervisor can set the restarts of the actor it
+      // just spawned; named and watched for its end in initialize().
+      registry_->add(entry_);
     }
   }
 

@@ -12,6 +12,7 @@
 #include <caf/type_nr.hpp>
 
 #include "actors/observe/probe.hpp"
+#include "messages/errors.hpp"
 
 namespace troupe::observe {
 
@@ -271,7 +272,7 @@ std::vector<pb::ActorTraceRecord> registry::stop_trace(uint64_t id,
   return out;
 }
 
-std::string registry::kill(uint64_t id, const caf::error& reason) {
+std::string registry::kill(uint64_t id, const std::string& reason) {
   auto e = find(id);
   if (!e)
     return "no actor with id " + std::to_string(id) + " is running on this node";
@@ -280,15 +281,42 @@ std::string registry::kill(uint64_t id, const caf::error& reason) {
     return "actor " + std::to_string(id) + " has already ended";
   {
     std::lock_guard<std::mutex> guard{e->mtx};
-    e->last_error = to_string(reason);
+    e->last_error = reason;
   }
-  caf::anon_send_exit(ptr, caf::exit_reason::kill);
+  // Not exit_reason::kill: that one also ends every linked actor (CAF does
+  // not let an exit handler catch it), and the supervisor must see the death.
+  ptr->enqueue(nullptr, caf::make_message_id(),
+               caf::make_message(caf::exit_msg{
+                 caf::actor_addr{},
+                 caf::make_error(error_code::unavailable, reason)}),
+               nullptr);
   return {};
 }
 
 size_t registry::size() const {
   std::lock_guard<std::mutex> guard{mtx_};
   return entries_.size();
+}
+
+void registry::set_node(std::string name, std::string role) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  node_name_ = std::move(name);
+  node_role_ = std::move(role);
+}
+
+pb::ConsoleNode registry::node() const {
+  pb::ConsoleNode out;
+  std::lock_guard<std::mutex> guard{mtx_};
+  out.set_name(node_name_);
+  out.set_role(node_role_);
+  out.set_now_ms(wall_ms());
+  return out;
+}
+
+void set_node_identity(const caf::actor_system& sys, std::string name,
+                       std::string role) {
+  if (auto* reg = registry_of(sys))
+    reg->set_node(std::move(name), std::move(role));
 }
 
 registry* registry_of(const caf::actor_system& sys) {
@@ -312,7 +340,6 @@ void enroll(const std::shared_ptr<registry>& reg,
       if (auto k = parse_kind(default_name))
         e->kind = *k;
   }
-  reg->add(e);
   auto id = e->id;
   self->attach_functor(
     [reg, id](const caf::error& reason) { reg->remove(id, reason); });

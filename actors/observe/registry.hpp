@@ -101,11 +101,15 @@ public:
                    uint32_t max_per_second);
   /// Ends the trace on `id` and returns what it saw (and the dropped count).
   std::vector<pb::ActorTraceRecord> stop_trace(uint64_t id, uint64_t* dropped);
-  /// Ends `id` with `reason`; an error sentence if it is not alive.
-  std::string kill(uint64_t id, const caf::error& reason);
+  /// Ends `id` (exit reason kill), noting `reason` as its last error; an error sentence if it is not alive.
+  std::string kill(uint64_t id, const std::string& reason);
   size_t size() const;
+  /// The node this registry belongs to (shown by the console).
+  void set_node(std::string name, std::string role);
+  pb::ConsoleNode node() const;
 
 private:
+  std::string node_name_, node_role_;
   mutable std::mutex mtx_;
   std::unordered_map<uint64_t, std::shared_ptr<actor_entry>> entries_;
   std::vector<pb::ActorInfo> failed_;
@@ -121,6 +125,10 @@ public:
 
 /// The registry of `sys`, or null.
 registry* registry_of(const caf::actor_system& sys);
+
+/// Names the node of `sys`'s registry (no-op without one).
+void set_node_identity(const caf::actor_system& sys, std::string name,
+                       std::string role);
 
 /// A message type's readable name ("put" for an atom, "troupe::pb::Task").
 std::string type_name(const caf::actor_system& sys, uint16_t nr,

@@ -4,6 +4,7 @@
 
 #include "actors/worker/task.hpp"
 #include "config/units.hpp"
+#include "messages/errors.hpp"
 
 namespace troupe {
 
@@ -59,6 +60,11 @@ void spawn_task(self_ptr self, supervised_task& t) {
                         caf::actor_cast<supervisor_actor>(self));
   self->monitor(t.actor);
   self->link_to(t.actor);
+  observe::note_monitor(self, t.actor);
+  observe::note_link(self, t.actor);
+  observe::set_restarts(self->home_system(), t.actor.id(),
+                        t.actor_restarts + t.tracker.restarts(), t.last_error);
+  observe::set_summary(self, std::to_string(st.tasks.size()) + " tasks");
 }
 
 void stop_task(self_ptr self, const std::string& id) {
@@ -91,6 +97,7 @@ void on_exit(self_ptr self, const std::string& id, int32_t code,
   } else {
     auto d = t.tracker.on_exit(code, false, started_ms, now_ms());
     if (d.restart) {
+      t.last_error = message;
       report(self, t, pb::RUNNING,
              message + "; restarting in " + format_duration_ms(d.delay_ms), code);
       self->delayed_send(self, std::chrono::milliseconds(d.delay_ms),
@@ -102,6 +109,7 @@ void on_exit(self_ptr self, const std::string& id, int32_t code,
   }
   self->state.ended.insert(id);
   self->state.tasks.erase(i);
+  observe::set_summary(self, std::to_string(self->state.tasks.size()) + " tasks");
   check_shutdown_done(self);
 }
 
@@ -117,11 +125,18 @@ supervisor(probed_pointer<supervisor_actor, supervisor_state> self,
   st.drivers = std::move(drivers);
   st.node = std::move(node);
   st.tasks_dir = std::move(tasks_dir);
+  observe::describe(self, observe::actor_kind::supervisor,
+                    "supervisor/" + st.node);
+  observe::set_summary(self, "0 tasks");
   // Task actors are linked: they end with the supervisor. Their own ends
   // arrive as down messages (below), not as exits of the supervisor.
   self->set_exit_handler([=](const caf::exit_msg& msg) {
     if (!msg.reason)
       return; // a child that finished normally
+    // The down message of a dead task actor comes first (it was monitored
+    // before it was linked): it has been respawned already.
+    if (self->state.respawned.erase(msg.source) > 0)
+      return;
     for (const auto& [id, t] : self->state.tasks)
       if (t.actor && t.actor.address() == msg.source)
         return;
@@ -134,7 +149,10 @@ supervisor(probed_pointer<supervisor_actor, supervisor_state> self,
       // The task actor died without reporting an exit: one-for-one restart,
       // adopting the container it left running.
       t.actor = nullptr;
+      if (msg.reason)
+        self->state.respawned.insert(msg.source);
       ++t.actor_restarts;
+      t.last_error = "task actor ended: " + error_message(msg.reason);
       report(self, t, pb::RUNNING,
              "task actor restarted after: " + to_string(msg.reason));
       auto task_id = std::string{id};

@@ -26,6 +26,7 @@ struct supervised_task {
   std::optional<container_handle> container;  // last one reported running
   bool stop_requested = false;
   uint32_t actor_restarts = 0;
+  std::string last_error;  // why the task actor was last respawned
   explicit supervised_task(pb::Task t)
     : task(std::move(t)), tracker(task.spec().restart()) {}
 };
@@ -38,6 +39,7 @@ struct supervisor_state {
   std::string tasks_dir;
   std::map<std::string, supervised_task> tasks;
   std::set<std::string> ended;  // tasks that ended here: never run again
+  std::set<caf::actor_addr> respawned;  // dead task actors whose exit is due
   std::vector<caf::typed_response_promise<bool>> shutdown_waiters;
 };
 

@@ -1,5 +1,7 @@
 #include "actors/worker/task.hpp"
 
+#include <cctype>
+
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -30,6 +32,13 @@ void report(self_ptr self, pb::TaskState state, const std::string& message) {
   s.set_container_id(self->state.container.id);
   s.set_started_at(self->state.started_ms);
   self->send(self->state.supervisor, atom::status_v, s);
+  auto summary = pb::TaskState_Name(state);
+  for (auto& c : summary)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (!self->state.container.id.empty())
+    summary += ", container " + self->state.container.id + ", pid "
+               + std::to_string(self->state.container.pid);
+  observe::set_summary(self, summary);
 }
 
 void finish(self_ptr self, int exit_code, const std::string& message) {
@@ -87,6 +96,8 @@ task_actor::behavior_type task(probed_pointer<task_actor, task_state> self,
                                task_context ctx, supervisor_actor supervisor) {
   self->state.ctx = std::move(ctx);
   self->state.supervisor = std::move(supervisor);
+  observe::describe(self, observe::actor_kind::task,
+                    "task/" + self->state.ctx.task.id());
   if (!start_container(self))
     return task_actor::behavior_type::make_empty_behavior();
   self->send(self, atom::poll_v);
