@@ -73,7 +73,7 @@ void fill_counters(const actor_entry& e, pb::ActorInfo& out) {
   auto enqueued = e.enqueued.load(std::memory_order_relaxed);
   out.set_processed(processed);
   out.set_mailbox(enqueued > processed ? enqueued - processed : 0);
-  out.set_busy_ns(e.busy_ns.load(std::memory_order_relaxed));
+  out.set_busy_ns(ticks_to_ns(e.busy_ticks.load(std::memory_order_relaxed)));
   out.set_restarts(e.restarts.load(std::memory_order_relaxed));
   std::lock_guard<std::mutex> guard{e.mtx};
   out.set_name(e.name);
@@ -87,6 +87,23 @@ void fill_counters(const actor_entry& e, pb::ActorInfo& out) {
 }
 
 } // namespace
+
+uint64_t ticks_to_ns(uint64_t t) {
+#if defined(__x86_64__)
+  // Calibrated against steady_clock over the life of the process.
+  static const auto t0 = std::chrono::steady_clock::now();
+  static const uint64_t c0 = ticks();
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+              std::chrono::steady_clock::now() - t0)
+              .count();
+  auto c = ticks() - c0;
+  if (ns < 1000000 || c == 0)
+    return t / 3;  // too early to calibrate: assume ~3 GHz
+  return static_cast<uint64_t>(static_cast<double>(t) * ns / c);
+#else
+  return t;
+#endif
+}
 
 std::string type_name(const caf::actor_system& sys, uint16_t nr,
                       const std::type_info* ti, uint64_t atom) {
@@ -105,7 +122,7 @@ std::string type_name(const caf::actor_system& sys, uint16_t nr,
 }
 
 void actor_entry::record(const caf::mailbox_element& x) {
-  auto v = read_sig(x);
+  sig_values v = read_sig(x);
   auto n = recent_next.load(std::memory_order_relaxed);
   auto& s = recent[n % recent_slots];
   s.nr0.store(v.nr0, std::memory_order_relaxed);
@@ -152,6 +169,7 @@ void actor_entry::trace_message(const caf::mailbox_element& x,
 
 void registry::add(std::shared_ptr<actor_entry> e) {
   e->started_ms = wall_ms();
+  ticks_to_ns(0);  // starts the tick calibration
   std::lock_guard<std::mutex> guard{mtx_};
   entries_[e->id] = std::move(e);
 }

@@ -58,9 +58,12 @@ struct actor_entry {
   uint64_t id = 0;
   uint64_t parent = 0;
   caf::actor_addr addr;  // weak: for kill
-  std::atomic<uint64_t> enqueued{0};
-  std::atomic<uint64_t> processed{0};
-  std::atomic<uint64_t> busy_ns{0};
+  // Written by senders: a cache line of its own, so they do not contend
+  // with the actor's own counters.
+  alignas(64) std::atomic<uint64_t> enqueued{0};
+  // Written by the actor only (plain load + store, no locked add).
+  alignas(64) std::atomic<uint64_t> processed{0};
+  std::atomic<uint64_t> busy_ticks{0};  // see ticks_to_ns()
   std::atomic<uint32_t> restarts{0};
   std::atomic<uint64_t> recent_next{0};
   std::array<message_sig, recent_slots> recent;
@@ -122,6 +125,18 @@ class observed_config : public caf::actor_system_config {
 public:
   std::shared_ptr<registry> introspection = std::make_shared<registry>();
 };
+
+/// A cheap monotonic tick counter for timing handlers (the TSC on x86-64,
+/// else steady_clock nanoseconds) and its conversion to nanoseconds.
+inline uint64_t ticks() noexcept {
+#if defined(__x86_64__)
+  return __builtin_ia32_rdtsc();
+#else
+  return static_cast<uint64_t>(
+    std::chrono::steady_clock::now().time_since_epoch().count());
+#endif
+}
+uint64_t ticks_to_ns(uint64_t t);
 
 /// The registry of `sys`, or null.
 registry* registry_of(const caf::actor_system& sys);
