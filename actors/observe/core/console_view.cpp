@@ -27,6 +27,17 @@ std::string fixed(double v, int decimals) {
   return buf;
 }
 
+/// "13:05:09.123" (UTC) for milliseconds since the epoch.
+std::string clock_time(int64_t ms) {
+  auto secs = ms / 1000;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%02lld:%02lld:%02lld.%03lld",
+                static_cast<long long>(secs / 3600 % 24),
+                static_cast<long long>(secs / 60 % 60),
+                static_cast<long long>(secs % 60), static_cast<long long>(ms % 1000));
+  return buf;
+}
+
 } // namespace
 
 std::string format_busy(uint64_t ns) {
@@ -256,13 +267,13 @@ std::string render_inspect(const pb::ActorInfo& a,
 std::string render_trace(const std::vector<pb::ActorTraceRecord>& records,
                          uint64_t dropped) {
   std::ostringstream os;
-  os << pad("TIME(ms)", 16) << pad("SENDER", 36) << pad("ELEMENTS", 10) << "TYPE\n";
+  os << pad("TIME (UTC)", 16) << pad("SENDER", 36) << pad("ELEMENTS", 10) << "TYPE\n";
   for (const auto& r : records) {
     std::string sender = r.sender() == 0 ? std::string{"-"}
                          : r.sender_name().empty()
                            ? std::to_string(r.sender())
                            : r.sender_name() + " (" + std::to_string(r.sender()) + ")";
-    os << pad(std::to_string(r.at_ms()), 16) << pad(sender, 36)
+    os << pad(clock_time(r.at_ms()), 16) << pad(sender, 36)
        << pad(std::to_string(r.elements()), 10) << r.type() << "\n";
   }
   os << records.size() << " messages";
