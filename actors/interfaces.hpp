@@ -161,6 +161,17 @@ using node_actor = listener_actor::extend<
   // This manager became (true) or stopped being (false) the Raft leader.
   caf::reacts_to<atom::leader, bool>>;
 
+/// A manager's (or standalone node's) event publisher: derives events from
+/// committed entries, keeps a bounded history and publishes on its PUB socket.
+using events_actor = listener_actor::extend<
+  // An event not derived from an entry (leader change, actor kill); seq,
+  // index and time are filled in when unset.
+  caf::reacts_to<atom::publish, pb::Event>,
+  // History since a time (and after a seq) plus the PUB socket's address.
+  caf::replies_to<atom::read, pb::EventsRequest>::with<pb::EventsReply>,
+  // Internal: sends what is queued on the PUB socket.
+  caf::reacts_to<atom::flush>>;
+
 /// The client API of a node: a ZeroMQ ROUTER socket served between polls.
 using api_actor = caf::typed_actor<
   // Internal: serves what arrived on the socket, then polls again.
