@@ -15,6 +15,10 @@ void register_agent_command(CLI::App& app, int* exit_code) {
   sub->add_option("--name", opts->name, "node name (default: the host name)");
   sub->add_option("--data-dir", opts->data_dir, "where the node keeps its state");
   sub->add_option("--api", opts->api_address, "client API address HOST:PORT");
+  sub->add_option("--metrics-address", opts->metrics_address,
+                  "Prometheus metrics HOST:PORT (default 127.0.0.1:API port+2000; off = none)");
+  sub->add_option("--events-address", opts->events_address,
+                  "event PUB socket HOST:PORT (managers; default API host:API port+1000)");
   sub->callback([opts, exit_code] { *exit_code = run_agent(*opts); });
 }
 

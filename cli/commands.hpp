@@ -46,5 +46,6 @@ void register_stack_commands(CLI::App& app, int* exit_code);
 void register_service_commands(CLI::App& app, int* exit_code);
 void register_node_commands(CLI::App& app, int* exit_code);
 void register_cluster_commands(CLI::App& app, int* exit_code);
+void register_events_command(CLI::App& app, int* exit_code);
 
 } // namespace troupe::cli

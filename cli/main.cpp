@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   register_service_commands(app, &exit_code);
   register_node_commands(app, &exit_code);
   register_cluster_commands(app, &exit_code);
+  register_events_command(app, &exit_code);
   register_console_command(app, &exit_code);
   try {
     app.parse(argc, argv);

@@ -6,6 +6,7 @@
 #include <caf/io/middleman_actor.hpp>
 
 #include "messages/errors.hpp"
+#include "actors/observe/metrics_families.hpp"
 
 namespace troupe {
 
@@ -83,8 +84,11 @@ void apply_committed(self_ptr self, const pb::RaftEntry& e) {
         auto w = st.writes.find(index);
         if (w == st.writes.end())
           return;
-        if (w->second.term == term)
+        if (w->second.term == term) {
+          if (entry.timestamp() > 0)
+            observe::observe_commit_latency_ms(now_ms() - entry.timestamp());
           w->second.promise.deliver(index);
+        }
         else
           w->second.promise.deliver(caf::make_error(
             error_code::unavailable,

@@ -7,6 +7,7 @@
 
 #include "actors/manager/core/cluster_state.hpp"
 #include "actors/manager/queries.hpp"
+#include "actors/observe/events.hpp"
 #include "messages/errors.hpp"
 
 namespace troupe {
@@ -111,6 +112,22 @@ void serve(self_ptr self, const envelope& env, const pb::Request& req) {
         [=](const pb::ClusterStatus& status) {
           pb::Response resp;
           *resp.mutable_cluster() = status;
+          reply(self, env, resp);
+        },
+        on_error);
+    return;
+  }
+  if (req.kind_case() == pb::Request::kEvents) {
+    auto ev = observe::events_of(self->home_system());
+    if (!ev) {
+      reply_error(self, env, "this node publishes no events");
+      return;
+    }
+    self->request(ev, request_timeout, atom::read_v, req.events())
+      .then(
+        [=](const pb::EventsReply& events) {
+          pb::Response resp;
+          *resp.mutable_events() = events;
           reply(self, env, resp);
         },
         on_error);

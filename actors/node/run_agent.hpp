@@ -13,6 +13,8 @@ struct agent_options {
   std::string name;                 // "" = the host name
   std::string data_dir;             // "" = from the config
   std::string api_address;          // "" = from the config
+  std::string metrics_address;      // "" = from the config; "off" = none
+  std::string events_address;       // "" = from the config
 };
 
 /// Runs the agent; returns the process exit code (0 on a clean stop, 1 with
