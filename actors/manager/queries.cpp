@@ -4,6 +4,7 @@
 #include <set>
 
 #include "actors/manager/core/node_update.hpp"
+#include "actors/manager/core/rollout_request.hpp"
 #include "config/stack_file.hpp"
 
 namespace troupe {
@@ -65,7 +66,9 @@ bool is_write(const pb::Request& r) {
   return r.kind_case() == pb::Request::kDeployStack
          || r.kind_case() == pb::Request::kRemoveStack
          || r.kind_case() == pb::Request::kScale
-         || r.kind_case() == pb::Request::kUpdateNode;
+         || r.kind_case() == pb::Request::kUpdateNode
+         || r.kind_case() == pb::Request::kUpdateService
+         || r.kind_case() == pb::Request::kRollbackService;
 }
 
 pb::ServiceSummary summarize(const cluster_state& view, const pb::Service& svc) {
@@ -219,6 +222,11 @@ pb::Entry plan_write(const cluster_state& view, const pb::Request& req,
       *entry.add_changes()->mutable_node_update() = u;
       break;
     }
+    case pb::Request::kUpdateService:
+    case pb::Request::kRollbackService:
+      if (!plan_rollout_request(view, req, &entry, error))
+        return {};
+      break;
     default:
       *error = "this request is not a write";
       return {};

@@ -1,6 +1,9 @@
 #include "actors/manager/service.hpp"
 
+#include <chrono>
+
 #include "actors/manager/core/reconciler.hpp"
+#include "actors/manager/core/rollout.hpp"
 #include "actors/manager/entry_filter.hpp"
 #include "actors/manager/snapshot_round.hpp"
 
@@ -10,6 +13,39 @@ namespace {
 
 std::string new_task_id(const pb::Service& svc, const std::string& slot) {
   return svc.spec().name() + "." + slot + "." + random_task_suffix();
+}
+
+int64_t wall_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
+    .count();
+}
+
+// The rolling-update step (rollout.hpp) and its timer: the planner says
+// when to look again (monitor period, delay between batches).
+void plan_rollout_step(probed_pointer<service_actor, service_state> self,
+                       const pb::Service& svc, const reconcile_input& in,
+                       pb::Entry& entry) {
+  rollout_input r;
+  r.service = &svc;
+  r.tasks = in.tasks;
+  r.now_ms = in.now_ms;
+  auto plan = plan_rollout(r);
+  auto create = [&](const rollout_start& s) {
+    bool global = svc.spec().mode() == "global";
+    return create_task_change(
+      svc, s.slot, s.node,
+      new_task_id(svc, global ? s.node : std::to_string(s.slot)), in.now_ms);
+  };
+  for (auto& c : rollout_changes(svc, plan, create))
+    *entry.add_changes() = std::move(c);
+  auto& wake = self->state.wake_at;
+  if (plan.wake_at_ms > 0 && (wake <= in.now_ms || plan.wake_at_ms < wake)) {
+    wake = plan.wake_at_ms;
+    auto wait = std::max<int64_t>(plan.wake_at_ms - in.now_ms, 1) + 10;
+    self->delayed_send(self, std::chrono::milliseconds(wait),
+                       atom::reconcile_v);
+  }
 }
 
 void reconcile_round(probed_pointer<service_actor, service_state> self) {
@@ -24,6 +60,7 @@ void reconcile_round(probed_pointer<service_actor, service_state> self) {
                    reconcile_input in;
                    in.service = svc;
                    in.tasks = view.tasks_of(self->state.service);
+                   in.now_ms = wall_ms();
                    size_t running = 0;
                    for (const auto* t : in.tasks)
                      running += t->state() == pb::RUNNING
@@ -35,6 +72,7 @@ void reconcile_round(probed_pointer<service_actor, service_state> self) {
                      in.nodes.push_back(&node);
                    for (auto& c : reconcile(in, new_task_id))
                      *entry.add_changes() = std::move(c);
+                   plan_rollout_step(self, *svc, in, entry);
                    return entry;
                  });
 }

@@ -5,6 +5,7 @@
 // no longer exists.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "actors/interfaces.hpp"
@@ -17,6 +18,7 @@ struct service_state {
   std::string service;
   store_actor store;
   round_gate gate;
+  int64_t wake_at = 0;  // a rollout timer is set for this time (ms)
 };
 
 service_actor::behavior_type

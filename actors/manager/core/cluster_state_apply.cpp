@@ -2,19 +2,12 @@
 // The rules are in cluster_state.hpp; each change kind has one function here.
 #include "actors/manager/core/cluster_state.hpp"
 
-#include <google/protobuf/util/message_differencer.h>
-
 #include "actors/manager/core/node_update.hpp"
+#include "actors/manager/core/rollout_apply.hpp"
+#include "actors/network/core/vip.hpp"
 
 namespace troupe {
 namespace {
-
-using google::protobuf::util::MessageDifferencer;
-
-bool same(const google::protobuf::Message& a,
-          const google::protobuf::Message& b) {
-  return MessageDifferencer::Equals(a, b);
-}
 
 // The state's maps plus the entry's clock and the keys touched so far.
 struct applier {
@@ -76,20 +69,18 @@ struct applier {
       touched.services.insert(spec.name());
       return true;
     }
-    pb::Service& svc = it->second;
-    if (same(svc.spec(), spec))
+    if (!set_service_spec(it->second, spec, now))
       return false;
-    pb::ServiceSpec rescaled = svc.spec();
-    rescaled.set_replicas(spec.replicas());
-    if (!same(rescaled, spec)) {
-      *svc.mutable_previous_spec() = svc.spec();
-      svc.set_spec_version(svc.spec_version() + 1);
-    }
-    *svc.mutable_spec() = spec;
-    svc.set_version(svc.version() + 1);
-    svc.set_updated_at(now);
     touched.services.insert(spec.name());
     return true;
+  }
+
+  // update_service, rollback_service, update_status (rollout_apply.hpp).
+  template <class F>
+  void change_service(const std::string& name, F&& f) {
+    auto it = services.find(name);
+    if (it != services.end() && f(it->second))
+      touched.services.insert(name);
   }
 
   void deploy_stack(const pb::StackSpec& spec) {
@@ -118,6 +109,15 @@ struct applier {
     }
     for (auto& s : spec.services())
       changed = upsert_service(s) || changed;
+    for (auto& s : spec.services()) {  // stable VIPs (network/core/vip.hpp)
+      auto it = services.find(s.name());
+      if (it != services.end()
+          && network::assign_vips(it->second, services, nodes,
+                                  network::current_vip_range())) {
+        touched.services.insert(s.name());
+        changed = true;
+      }
+    }
     if (old != stacks.end() && !changed
         && same_services(old->second, next))
       return;
@@ -215,6 +215,8 @@ struct applier {
     task.set_restarts(s.restarts());
     task.set_started_at(s.started_at());
     task.set_exit_code(s.exit_code());
+    if (!s.health().empty())
+      task.set_health(s.health());
     touch_task(task);
     collect_orphan(it);
   }
@@ -312,6 +314,21 @@ struct applier {
       case pb::Change::kPutNode: put_node(c.put_node()); break;
       case pb::Change::kNodeStatus: node_status(c.node_status()); break;
       case pb::Change::kNodeUpdate: node_update(c.node_update()); break;
+      case pb::Change::kUpdateService:
+        change_service(c.update_service().name(), [&](pb::Service& svc) {
+          return set_service_spec(svc, c.update_service(), now);
+        });
+        break;
+      case pb::Change::kRollbackService:
+        change_service(c.rollback_service().service(), [&](pb::Service& svc) {
+          return rollback_service(svc, c.rollback_service(), now);
+        });
+        break;
+      case pb::Change::kUpdateStatus:
+        change_service(c.update_status().service(), [&](pb::Service& svc) {
+          return set_update_status(svc, c.update_status().status(), now);
+        });
+        break;
       case pb::Change::OP_NOT_SET: break;
     }
   }

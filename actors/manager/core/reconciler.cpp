@@ -191,18 +191,9 @@ struct emitter {
   void create(const group& g) {
     const pb::Service& svc = *in.service;
     bool global = svc.spec().mode() == "global";
-    auto* t = out.emplace_back().mutable_create_task();
-    t->set_id(new_id(svc, global ? g.node : std::to_string(g.slot)));
-    t->set_service(svc.spec().name());
-    t->set_slot(global ? 0 : g.slot);
-    if (global)
-      t->set_node(g.node);
-    t->set_spec_version(svc.spec_version());
-    *t->mutable_spec() = svc.spec();
-    t->set_desired_state(pb::RUNNING);
-    t->set_state(pb::PENDING);
-    t->set_created_at(in.now_ms);
-    t->set_updated_at(in.now_ms);
+    out.push_back(create_task_change(
+      svc, global ? 0 : g.slot, global ? g.node : "",
+      new_id(svc, global ? g.node : std::to_string(g.slot)), in.now_ms));
   }
 
   // Removes terminal tasks beyond the newest `limit` of the group (at least
@@ -231,42 +222,51 @@ std::vector<pb::Change> reconcile(const reconcile_input& in,
   mover m(in);
   std::vector<const pb::Task*> keeps;
   std::vector<verdict> verdicts;
-  size_t in_flight = 0;
   for (auto& g : groups) {
     std::sort(g.tasks.begin(), g.tasks.end(), older);
     keeps.push_back(keeper(g, version, m));
     verdicts.push_back(classify(g, keeps.back(), version, m));
-    if (verdicts.back() == verdict::refill || verdicts.back() == verdict::move
-        || (verdicts.back() == verdict::current
-            && keeps.back()->state() < pb::RUNNING))
-      ++in_flight;
   }
-  uint32_t parallelism = in.service->spec().update().parallelism();
-  size_t budget = parallelism == 0 ? groups.size()
-                  : parallelism > in_flight ? parallelism - in_flight : 0;
   emitter em{in, new_id, {}};
   for (size_t i = 0; i < groups.size(); ++i) {
     const group& g = groups[i];
-    bool replace = verdicts[i] == verdict::outdated && budget > 0;
-    const pb::Task* held = held_back(g, keeps[i], !replace, m);
+    const pb::Task* held = held_back(g, keeps[i], true, m);
     for (auto* t : g.tasks) {
-      bool extra = live(*t) && t != keeps[i] && t != held;
+      // Live tasks on an old spec in a wanted slot are the rolling-update
+      // planner's (rollout.hpp), unless they must move off their node.
+      bool rolling = g.wanted && t->spec_version() != version
+                     && !m.must_move(*t);
+      bool extra = live(*t) && t != keeps[i] && t != held && !rolling;
       bool stale = verdicts[i] == verdict::unwanted
                    && t->desired_state() == pb::RUNNING;
       if (extra || stale)
         em.shutdown(*t);
     }
-    if (replace) {
-      --budget;
-      em.shutdown(*keeps[i]);
-      em.create(g);
-    } else if (verdicts[i] == verdict::refill
+    if (verdicts[i] == verdict::refill
                || verdicts[i] == verdict::move) {
       em.create(g);
     }
     em.collect(g);
   }
   return std::move(em.out);
+}
+
+pb::Change create_task_change(const pb::Service& svc, uint32_t slot,
+                              const std::string& node, const std::string& id,
+                              int64_t now_ms) {
+  pb::Change c;
+  auto* t = c.mutable_create_task();
+  t->set_id(id);
+  t->set_service(svc.spec().name());
+  t->set_slot(slot);
+  t->set_node(node);
+  t->set_spec_version(svc.spec_version());
+  *t->mutable_spec() = svc.spec();
+  t->set_desired_state(pb::RUNNING);
+  t->set_state(pb::PENDING);
+  t->set_created_at(now_ms);
+  t->set_updated_at(now_ms);
+  return c;
 }
 
 std::string random_task_suffix() {

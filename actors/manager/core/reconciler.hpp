@@ -2,13 +2,12 @@
 // changes that close the gap. Pure; the service actor proposes its output.
 //
 // Replicated: every slot 1..replicas wants one live task (desired RUNNING,
-// state not terminal) on the current spec_version. An empty slot gets a new
+// state not terminal); a slot whose live task runs an old spec_version is
+// left to the rolling-update planner (rollout.hpp), which replaces it. An empty slot gets a new
 // PENDING task. A slot whose newest task ended FAILED or COMPLETE on the
 // current spec is left alone: the worker's restart policy already decided.
-// REJECTED and ORPHANED tasks are replaced. Live tasks on an old
-// spec_version are shut down (desired SHUTDOWN) at most `update.parallelism`
-// at a time (0 = all), counting slots that are not yet RUNNING; their slot
-// is refilled in the same pass. Slots above `replicas` are shut down.
+// REJECTED and ORPHANED tasks are replaced. Slots above `replicas` are shut
+// down.
 // Moving (start-first): a live task on a known node that is no longer
 // eligible (not ready, not active, or failing the service's constraints)
 // keeps running while its slot gets a new PENDING task; only once that
@@ -51,6 +50,12 @@ using task_id_source = std::function<std::string(const pb::Service&,
 /// toward its desired state. Empty when it is converged.
 std::vector<pb::Change> reconcile(const reconcile_input& in,
                                   const task_id_source& new_id);
+
+/// The create_task change of one new PENDING task on the service's current
+/// spec (slot 0 and its node for global services).
+pb::Change create_task_change(const pb::Service& svc, uint32_t slot,
+                              const std::string& node, const std::string& id,
+                              int64_t now_ms);
 
 /// A random 10-character lower-case suffix for task ids.
 std::string random_task_suffix();
