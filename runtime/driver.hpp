@@ -59,6 +59,15 @@ public:
 
   /// Releases what start() created (bundle, cgroups) after the exit.
   virtual void cleanup(const container_handle& c) = 0;
+
+  /// The argv that runs `cmd` in the container's context (health checks):
+  /// process: `cmd` itself (run with the task's env and folder); oci:
+  /// `runc exec CONTAINER cmd...`.
+  virtual std::vector<std::string> exec_argv(
+    const container_handle& c, const std::vector<std::string>& cmd) const {
+    (void)c;
+    return cmd;
+  }
 };
 
 struct driver_options {

@@ -214,6 +214,13 @@ void oci_driver::signal(const container_handle& c, int signal) {
     ::kill(pid, signal); // runc run forwards it to the container
 }
 
+std::vector<std::string> oci_driver::exec_argv(
+  const container_handle& c, const std::vector<std::string>& cmd) const {
+  std::vector<std::string> args{"exec", c.id};
+  args.insert(args.end(), cmd.begin(), cmd.end());
+  return runc_argv(std::move(args));
+}
+
 void oci_driver::cleanup(const container_handle& c) {
   if (!poll(c)) { // cleanup before the exit: force it
     signal(c, SIGKILL);

@@ -31,6 +31,9 @@ public:
   std::optional<exit_status> poll(const container_handle& c) override;
   void signal(const container_handle& c, int signal) override;
   void cleanup(const container_handle& c) override;
+  std::vector<std::string> exec_argv(
+    const container_handle& c,
+    const std::vector<std::string>& cmd) const override;
 
   /// `runc [--root R] <args...>` as an argv.
   std::vector<std::string> runc_argv(std::vector<std::string> args) const;

@@ -8,6 +8,7 @@
 
 #include "actors/worker/container_record.hpp"
 #include "actors/worker/task_spec.hpp"
+#include "runtime/child_process.hpp"
 
 namespace troupe {
 
@@ -31,6 +32,8 @@ void report(self_ptr self, pb::TaskState state, const std::string& message) {
   s.set_pid(self->state.container.pid);
   s.set_container_id(self->state.container.id);
   s.set_started_at(self->state.started_ms);
+  if (self->state.health)
+    s.set_health(self->state.health->state());
   self->send(self->state.supervisor, atom::status_v, s);
   auto summary = pb::TaskState_Name(state);
   for (auto& c : summary)
@@ -64,6 +67,57 @@ void record_container(self_ptr self) {
     caf::aout(self) << "task: " << err << std::endl;
 }
 
+/// Sets up the health checks of a task that has them.
+void start_health(self_ptr self) {
+  auto& st = self->state;
+  const pb::ServiceSpec& spec = st.ctx.task.spec();
+  const pb::HealthCheck& h = spec.health();
+  if (h.cmd_size() == 0 && !h.tcp() && h.http().empty())
+    return;
+  health_target t;
+  t.check = h;
+  if (spec.ports_size() > 0) {
+    auto port = st.ctx.task.host_ports().find(spec.ports(0).name());
+    if (port != st.ctx.task.host_ports().end())
+      t.port = port->second;
+  }
+  if (h.cmd_size() > 0) {
+    auto cs = make_container_spec(st.ctx.task, st.ctx.restarts, st.ctx.node,
+                                  st.ctx.tasks_dir);
+    std::vector<std::string> cmd(h.cmd().begin(), h.cmd().end());
+    t.argv = st.ctx.drv->exec_argv(st.container, cmd);
+    bool process = st.ctx.drv->name() == "process";
+    const char* path = std::getenv("PATH");
+    t.env = env_list(process ? cs.env : std::map<std::string, std::string>{},
+                     path ? path : "/usr/bin:/bin");
+    t.working_dir = process ? cs.working_dir : "";
+    if (process && t.working_dir.empty())
+      t.working_dir = cs.task_dir;
+  }
+  st.health = std::make_unique<health_monitor>(std::move(t), st.started_ms);
+}
+
+/// Checks health on a poll; an unhealthy task is stopped as a failure.
+void check_health(self_ptr self) {
+  auto& st = self->state;
+  if (!st.health || st.stopping || st.unhealthy)
+    return;
+  auto change = st.health->poll(now_ms());
+  if (!change)
+    return;
+  if (*change != "unhealthy") {
+    report(self, pb::RUNNING, "running (" + *change + ")");
+    return;
+  }
+  st.unhealthy = true;
+  report(self, pb::RUNNING, "unhealthy: " + st.health->last_message());
+  st.ctx.drv->signal(st.container, SIGTERM);
+  self->delayed_send(self,
+                     std::chrono::milliseconds(
+                       st.ctx.task.spec().stop_grace_period_ms()),
+                     atom::kill_v);
+}
+
 /// Starts the container; false if it could not be started (already reported).
 bool start_container(self_ptr self) {
   auto& st = self->state;
@@ -71,6 +125,7 @@ bool start_container(self_ptr self) {
     st.container = *st.ctx.adopt;
     st.started_ms = now_ms();
     record_container(self);
+    start_health(self);
     report(self, pb::RUNNING, "running (adopted after the task actor restarted)");
     return true;
   }
@@ -86,6 +141,7 @@ bool start_container(self_ptr self) {
   }
   st.started_ms = now_ms();
   record_container(self);
+  start_health(self);
   report(self, pb::RUNNING, "running");
   return true;
 }
@@ -106,12 +162,18 @@ task_actor::behavior_type task(probed_pointer<task_actor, task_state> self,
       auto& st = self->state;
       auto status = st.ctx.drv->poll(st.container);
       if (!status) {
+        check_health(self);
         self->delayed_send(self, poll_interval, atom::poll_v);
         return;
       }
       st.ctx.drv->cleanup(st.container);
       remove_container_record(st.ctx.tasks_dir, st.ctx.task.id());
-      finish(self, status->exit_code, status->message);
+      if (st.unhealthy && !st.stopping)
+        finish(self, status->exit_code == 0 ? 1 : status->exit_code,
+               "unhealthy (" + st.health->last_message() + "), "
+                 + status->message);
+      else
+        finish(self, status->exit_code, status->message);
     },
     [=](atom::stop) {
       auto& st = self->state;

@@ -3,7 +3,10 @@
 // actor started), reports STARTING and RUNNING to its supervisor, polls the
 // container, stops it within the stop grace period when asked (SIGTERM, then
 // SIGKILL), and on exit cleans up, tells the supervisor how it ended, and
-// quits. Restart decisions are the supervisor's.
+// quits. Restart decisions are the supervisor's. A task with a health check
+// is checked on its poll (health.hpp); each change of its health is
+// reported, and an unhealthy task's container is stopped as a failure (the
+// supervisor's restart policy then applies).
 #pragma once
 
 #include <cstdint>
@@ -12,6 +15,7 @@
 #include <string>
 
 #include "actors/interfaces.hpp"
+#include "actors/worker/health.hpp"
 #include "runtime/driver.hpp"
 
 namespace troupe {
@@ -32,6 +36,8 @@ struct task_state {
   container_handle container;
   int64_t started_ms = 0;
   bool stopping = false;
+  std::unique_ptr<health_monitor> health;  // null: the task has no check
+  bool unhealthy = false;                  // stopped for failing its check
 };
 
 task_actor::behavior_type task(probed_pointer<task_actor, task_state> self,
