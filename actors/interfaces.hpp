@@ -23,6 +23,13 @@ using listener_actor = caf::typed_actor<
   // One committed entry (changes already applied to the store).
   caf::reacts_to<atom::committed, pb::Entry>>;
 
+/// A node's routing mesh: one load balancer per published port, following
+/// the route table (from its store on managers, from the dispatcher on
+/// workers).
+using mesh_actor = listener_actor::extend<
+  // The routes to serve from now on (older or unchanged tables are ignored).
+  caf::reacts_to<atom::route, pb::RouteTable>>;
+
 /// One per service: reconciles desired against actual tasks.
 using service_actor = listener_actor::extend<
   // Re-reads the state and reconciles now.
@@ -46,7 +53,11 @@ using agent_actor = caf::typed_actor<
   // Internal: (re)tries to join the dispatcher.
   caf::reacts_to<atom::join>,
   // Internal: sends a heartbeat to the dispatcher.
-  caf::reacts_to<atom::heartbeat>>;
+  caf::reacts_to<atom::heartbeat>,
+  // The cluster's routes, from the dispatcher: handed to the node's mesh.
+  caf::reacts_to<atom::route, pb::RouteTable>,
+  // Wiring: the node's mesh, which route tables go to.
+  caf::reacts_to<atom::route, mesh_actor>>;
 
 /// One-for-one supervisor of a node's task actors; applies restart policies.
 using supervisor_actor = caf::typed_actor<
@@ -181,6 +192,7 @@ using api_actor = caf::typed_actor<
 
 CAF_BEGIN_TYPE_ID_BLOCK(troupe_actors, caf::id_block::troupe::end)
   CAF_ADD_TYPE_ID(troupe_actors, (troupe::listener_actor))
+  CAF_ADD_TYPE_ID(troupe_actors, (troupe::mesh_actor))
   CAF_ADD_TYPE_ID(troupe_actors, (troupe::agent_actor))
   CAF_ADD_TYPE_ID(troupe_actors, (troupe::dispatcher_actor))
   CAF_ADD_TYPE_ID(troupe_actors, (troupe::gateway_actor))

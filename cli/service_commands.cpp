@@ -6,6 +6,7 @@
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "cli/converge_wait.hpp"
+#include "cli/endpoints_view.hpp"
 #include "cli/inspect_view.hpp"
 #include "cli/interrupt.hpp"
 
@@ -71,10 +72,16 @@ int service_inspect(const named_options& o) {
     return 1;
   if (response.services_size() == 0)
     return fail("no service named " + o.name);
-  if (o.client.format == "json")
-    print_json(service_inspect_json(response.services(0)));
-  else
+  if (o.client.format == "json") {
+    auto view = service_inspect_json(response.services(0));
+    view["routes"] = endpoints_json(response.routes());
+    print_json(view);
+  } else {
     std::cout << service_inspect_text(response.services(0), now_unix_ms());
+    if (!response.routes().empty())
+      std::cout << "\nAddresses:\n" << addresses_text(response.routes())
+                << "\nEndpoints:\n" << endpoints_text(response.routes());
+  }
   return 0;
 }
 
@@ -164,6 +171,7 @@ void register_service_commands(CLI::App& app, int* exit_code) {
   add_named_service(service, "ps", "list the tasks of a service", exit_code, service_ps);
   add_named_service(service, "inspect", "show a service in detail", exit_code,
                     service_inspect);
+  register_service_endpoints(service, exit_code);
 
   auto scale = std::make_shared<scale_options>();
   auto* sc = service->add_subcommand("scale", "set the replica count of services");

@@ -1,5 +1,6 @@
 #include "config/cluster_config.hpp"
 
+#include <arpa/inet.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -53,6 +54,11 @@ bool valid_host_port(const std::string& s) {
   return p >= 1 && p <= 65535;
 }
 
+bool is_ipv4(const std::string& s) {
+  in_addr parsed{};
+  return inet_pton(AF_INET, s.c_str(), &parsed) == 1;
+}
+
 void check_address(toml_reader& r, const toml::table& t, const std::string& path,
                    std::string_view key, const std::string& value) {
   if (!valid_host_port(value))
@@ -91,7 +97,9 @@ void read_port_range(toml_reader& r, const toml::table& t, const std::string& pa
 void read_node_config(toml_reader& r, const toml::table& t, const std::string& path,
                       pb::NodeConfig* n) {
   r.check_keys(t, path, {"data_dir", "driver", "address", "api_address", "labels",
-                         "cpus", "memory", "ports", "images_dir"});
+                         "cpus", "memory", "ports", "images_dir",
+                         "ingress_address",
+                         "dns_address"});
   if (auto v = r.string(t, path, "data_dir")) n->set_data_dir(*v);
   if (auto v = r.string(t, path, "driver")) {
     n->set_driver(*v);
@@ -118,6 +126,41 @@ void read_node_config(toml_reader& r, const toml::table& t, const std::string& p
   if (auto v = r.size(t, path, "memory")) n->set_memory_bytes(*v);
   read_port_range(r, t, path, n);
   if (auto v = r.string(t, path, "images_dir")) n->set_images_dir(*v);
+  if (auto v = r.string(t, path, "ingress_address")) {
+    n->set_ingress_address(*v);
+    if (!is_ipv4(*v))
+      r.error(*t.get("ingress_address"), path + ".ingress_address",
+              "must be an IPv4 address such as \"0.0.0.0\", got \"" + *v + "\"");
+  }
+  if (auto v = r.string(t, path, "dns_address")) {
+    n->set_dns_address(*v);
+    if (*v != "off")
+      check_address(r, t, path, "dns_address", *v);
+  }
+}
+
+// [cluster] vip_ports = "MIN-MAX": the internal VIP ports (actors/network/core/vip.hpp).
+void read_vip_ports(toml_reader& r, const toml::table& t, pb::ClusterConfig* c) {
+  auto v = r.string(t, "cluster", "vip_ports");
+  if (!v)
+    return;
+  auto dash = v->find('-');
+  long lo = 0, hi = 0;
+  bool digits = dash != std::string::npos && dash > 0 && dash <= 5 && v->size() - dash - 1 <= 5
+                && dash + 1 < v->size()
+                && v->find_first_not_of("0123456789-") == std::string::npos
+                && v->find('-', dash + 1) == std::string::npos;
+  if (digits) {
+    lo = std::stol(v->substr(0, dash));
+    hi = std::stol(v->substr(dash + 1));
+  }
+  if (!digits || lo < 1024 || hi > 65535 || lo > hi) {
+    r.error(*t.get("vip_ports"), "cluster.vip_ports",
+            "'" + *v + "' must be MIN-MAX with 1024 <= MIN <= MAX <= 65535 (e.g. \"15000-16999\")");
+    return;
+  }
+  c->set_vip_port_min(static_cast<uint32_t>(lo));
+  c->set_vip_port_max(static_cast<uint32_t>(hi));
 }
 
 void read_cluster(toml_reader& r, const toml::table& root, pb::ClusterConfig* c) {
@@ -127,7 +170,8 @@ void read_cluster(toml_reader& r, const toml::table& root, pb::ClusterConfig* c)
       r.error(root, "cluster", "is required (a [cluster] table with name = \"...\")");
     return;
   }
-  r.check_keys(*t, "cluster", {"name", "join_token"});
+  r.check_keys(*t, "cluster", {"name", "join_token", "vip_ports"});
+  read_vip_ports(r, *t, c);
   if (auto v = r.string(*t, "cluster", "name")) {
     c->set_name(*v);
     if (!valid_node_name(*v))
@@ -263,6 +307,7 @@ pb::ClusterConfig default_cluster_config() {
   d->set_port_min(20000);
   d->set_port_max(29999);
   d->set_images_dir("/var/lib/troupe/images");
+  d->set_ingress_address("0.0.0.0");
   pb::Timings* t = c.mutable_timings();
   t->set_raft_heartbeat_ms(100);
   t->set_election_timeout_ms(1000);

@@ -87,13 +87,16 @@ void read_ports(toml_reader& r, const toml::table& svc, const std::string& path,
       r.wrong_type(*a->get(i), k, "a table such as { name = \"http\", target = 8080 }");
       continue;
     }
-    r.check_keys(*t, k, {"name", "target", "published", "protocol"});
+    r.check_keys(*t, k, {"name", "target", "published", "protocol", "balance",
+                         "proxy_protocol"});
     if (auto v = r.string(*t, k, "name")) p->set_name(*v);
     else if (!t->contains("name")) r.missing(*t, k, "name");
     if (auto v = r.count(*t, k, "target")) p->set_target(*v);
     else if (!t->contains("target")) r.missing(*t, k, "target");
     if (auto v = r.count(*t, k, "published")) p->set_published(*v);
     if (auto v = r.string(*t, k, "protocol")) p->set_protocol(*v);
+    if (auto v = r.string(*t, k, "balance")) p->set_balance(*v);
+    if (auto v = r.string(*t, k, "proxy_protocol")) p->set_proxy_protocol(*v);
   }
 }
 

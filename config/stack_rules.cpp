@@ -104,6 +104,10 @@ void check_ports(issues* out, const std::string& key, const pb::ServiceSpec& s,
                                                + " is already used by " + it->second});
     }
     one_of(out, pk + ".protocol", p.protocol(), {"tcp", "udp"});
+    if (!p.balance().empty())
+      one_of(out, pk + ".balance", p.balance(), {"least-connections", "round-robin"});
+    if (!p.proxy_protocol().empty())
+      one_of(out, pk + ".proxy_protocol", p.proxy_protocol(), {"v1", "v2"});
   }
 }
 

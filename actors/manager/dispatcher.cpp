@@ -5,6 +5,8 @@
 
 #include "actors/manager/entry_filter.hpp"
 #include "actors/manager/snapshot_round.hpp"
+#include "actors/network/core/route_table.hpp"
+#include "actors/network/core/vip.hpp"
 
 namespace troupe {
 
@@ -23,8 +25,13 @@ pb::Assignments assignments_for(const cluster_state& view,
   out.set_index(view.index());
   for (const auto& [id, task] : view.tasks())
     if (task.node() == node && task.state() >= pb::ASSIGNED
-        && !is_terminal(task.state()))
-      *out.add_tasks() = task;
+        && !is_terminal(task.state())) {
+      auto* t = out.add_tasks();
+      *t = task;
+      for (const auto& [env, addr] :  // its stack's VIPs (network/core/vip.hpp)
+           network::service_addresses(view.services(), task.spec().stack()))
+        (*t->mutable_service_addrs())[env] = addr;
+    }
   return out;
 }
 
@@ -38,7 +45,14 @@ std::string fingerprint(const pb::Assignments& a) {
 
 void send_assignments(self_ptr self) {
   snapshot_round(self, "dispatcher", [self](const cluster_state& view) {
+    auto routes = network::routes_from(view);
+    auto routes_fp = network::fingerprint(routes);
     for (const auto& [node, agent] : self->state.agents) {
+      auto& routes_sent = self->state.routes_sent[node];
+      if (routes_sent != routes_fp) {
+        routes_sent = routes_fp;
+        self->send(agent, atom::route_v, routes);
+      }
       auto a = assignments_for(view, node);
       auto fp = fingerprint(a);
       auto& last = self->state.last_sent[node];
@@ -113,6 +127,7 @@ dispatcher(probed_pointer<dispatcher_actor, dispatcher_state> self,
       auto name = i->first;
       agents.erase(i);
       self->state.last_sent.erase(name);
+      self->state.routes_sent.erase(name);
       self->state.liveness.forget(name);
       propose_node_down(self, name);
       return;
@@ -138,6 +153,7 @@ dispatcher(probed_pointer<dispatcher_actor, dispatcher_state> self,
             self->state.agents[name] = agent;
             self->state.liveness.heard(name, now_ms());
             self->state.last_sent.erase(name);
+            self->state.routes_sent.erase(name);
             send_assignments(self);
             promise.deliver(true);
           },
@@ -195,6 +211,7 @@ dispatcher(probed_pointer<dispatcher_actor, dispatcher_state> self,
       }
       self->state.agents.clear();
       self->state.last_sent.clear();
+      self->state.routes_sent.clear();
     },
     [=](atom::tick) {
       for (const auto& name : self->state.liveness.expired(now_ms())) {
@@ -204,6 +221,7 @@ dispatcher(probed_pointer<dispatcher_actor, dispatcher_state> self,
           self->state.agents.erase(i);
         }
         self->state.last_sent.erase(name);
+        self->state.routes_sent.erase(name);
         caf::aout(self) << "dispatcher: node " << name
                         << " missed its heartbeats: marking it down" << std::endl;
         propose_node_down(self, name);

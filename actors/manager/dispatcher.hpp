@@ -22,6 +22,7 @@ struct dispatcher_state {
   round_gate gate;
   std::map<std::string, agent_actor> agents;        // node name -> agent
   std::map<std::string, std::string> last_sent;     // node name -> fingerprint
+  std::map<std::string, std::string> routes_sent;   // node name -> route fingerprint
   std::vector<pb::TaskStatus> pending_statuses;
   bool flush_scheduled = false;
   int64_t heartbeat_ms = 1000;

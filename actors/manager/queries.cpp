@@ -5,6 +5,7 @@
 
 #include "actors/manager/core/node_update.hpp"
 #include "actors/manager/core/rollout_request.hpp"
+#include "actors/network/core/route_table.hpp"
 #include "config/stack_file.hpp"
 
 namespace troupe {
@@ -56,6 +57,7 @@ bool is_read(const pb::Request& r) {
     case pb::Request::kListNodes:
     case pb::Request::kInspectNode:
     case pb::Request::kValidateStack:
+    case pb::Request::kServiceEndpoints:
       return true;
     default:
       return false;
@@ -130,10 +132,19 @@ pb::Response answer_read(const cluster_state& view, const pb::Request& req) {
       auto svc = view.find_service(name);
       if (svc == nullptr)
         return error_response("no service named '" + name + "'");
-      if (req.kind_case() == pb::Request::kServicePs)
+      if (req.kind_case() == pb::Request::kServicePs) {
         add_tasks_of(view, name, out);
-      else
+      } else {
         *out.add_services() = summarize(view, *svc);
+        *out.mutable_routes() = network::routes_of(view, name).routes();
+      }
+      break;
+    }
+    case pb::Request::kServiceEndpoints: {
+      const auto& name = req.service_endpoints();
+      if (view.find_service(name) == nullptr)
+        return error_response("no service named '" + name + "'");
+      *out.mutable_routes() = network::routes_of(view, name).routes();
       break;
     }
     case pb::Request::kListNodes:

@@ -12,6 +12,7 @@
 #include "actors/manager/service.hpp"
 #include "actors/manager/snapshot_round.hpp"
 #include "actors/manager/store.hpp"
+#include "actors/network/mesh.hpp"
 #include "actors/worker/agent.hpp"
 #include "messages/errors.hpp"
 
@@ -41,7 +42,8 @@ bool is_child(self_ptr self, const caf::actor_addr& who) {
   return who == st.store.address() || who == st.scheduler.address()
          || who == st.gateway.address() || who == st.raft.address()
          || who == st.dispatcher.address() || who == st.api.address()
-         || who == st.agent.address();
+         || who == st.agent.address()
+         || who == st.mesh.address();
 }
 
 void spawn_service(self_ptr self, const std::string& name) {
@@ -205,6 +207,12 @@ node_actor::behavior_type node(probed_pointer<node_actor, node_state> self,
                            st.setup.drivers, st.setup.tasks_dir);
     watch(self, st.agent);
   }
+  st.mesh = self->spawn(mesh, st.setup.ingress_host, st.store, st.setup.dns_address);
+  watch(self, st.mesh);
+  if (st.store)
+    self->send(st.store, atom::subscribe_v, caf::actor_cast<listener_actor>(st.mesh));
+  else
+    self->send(st.agent, atom::route_v, st.mesh);
   if (st.setup.role == "worker" && st.setup.api) {
     // A worker's API answers the console (introspection) only.
     st.api = self->spawn<caf::detached>(api, st.setup.api, st.store,

@@ -39,6 +39,9 @@ struct node_setup {
   std::map<std::string, std::shared_ptr<driver>> drivers;
   std::string tasks_dir;
   upstream_config upstream;            // worker: managers to join
+  // Routing mesh (every node): where published ports listen.
+  std::string ingress_host = "0.0.0.0";
+  std::string dns_address = "127.0.0.1:5380";  // DNS responder ("off" = none)
 };
 
 struct node_state {
@@ -52,6 +55,7 @@ struct node_state {
   agent_actor agent;
   api_actor api;
   gateway_actor gateway;
+  mesh_actor mesh;
   std::map<std::string, service_actor> services;
 };
 

@@ -12,6 +12,7 @@
 #include <caf/scoped_actor.hpp>
 
 #include "actors/node/node.hpp"
+#include "actors/network/core/vip.hpp"
 #include "config/cluster_config.hpp"
 #include "messages/errors.hpp"
 
@@ -179,6 +180,12 @@ int run_agent(const agent_options& options) {
     setup.drivers = open_drivers(nc, &driver_names);
   setup.record = node_record(nc, options.role, driver_names);
   setup.tasks_dir = tasks_dir;
+  if (!nc.ingress_address().empty())
+    setup.ingress_host = nc.ingress_address();
+  if (!nc.dns_address().empty())
+    setup.dns_address = nc.dns_address();
+  if (config.vip_port_min() != 0)  // the same on every manager: VIPs are committed
+    network::set_vip_range({config.vip_port_min(), config.vip_port_max()});
   for (const auto& m : config.managers())
     setup.upstream.managers.push_back(m.cluster_address());
   setup.upstream.join_token = config.join_token();

@@ -257,6 +257,11 @@ agent(probed_pointer<agent_actor, agent_state> self, pb::Node node,
     [=](atom::logs, const pb::LogRequest& req) {
       return read_task_logs(self->state.tasks_dir, req);
     },
+    [=](atom::route, pb::RouteTable& table) {
+      if (self->state.mesh)
+        self->send(self->state.mesh, atom::route_v, std::move(table));
+    },
+    [=](atom::route, mesh_actor mesh) { self->state.mesh = std::move(mesh); },
     [=](atom::status, const pb::TaskStatus& s) {
       auto& st = self->state;
       if (st.stopping)

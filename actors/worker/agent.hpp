@@ -41,6 +41,7 @@ struct agent_state {
   std::set<std::string> assigned;  // task ids in the last assignment list
   std::map<std::string, pb::TaskStatus> unsent;  // latest per task, while unjoined
   bool stopping = false;  // the node is stopping: no new work, no reports
+  mesh_actor mesh;        // the node's routing mesh (workers), or null
 };
 
 /// `node` describes this node as it registers; `drivers` are what it runs.

@@ -39,6 +39,8 @@ std::map<std::string, std::string> task_environment(const pb::Task& task,
   env["TROUPE_NODE"] = node;
   for (const auto& [name, port] : task.host_ports())
     env["TROUPE_PORT_" + upper(name)] = std::to_string(port);
+  for (const auto& [name, addr] : task.service_addrs())  // TROUPE_SERVICE_<NAME>_ADDR
+    env[name] = addr;
   return env;
 }
 

@@ -1,7 +1,8 @@
 // From a task (as the manager assigned it) to what the driver starts: the
 // environment troupe gives every task (TROUPE_TASK_ID, TROUPE_TASK_SLOT,
 // TROUPE_SERVICE, TROUPE_STACK, TROUPE_NODE, TROUPE_PORT_<NAME> per named
-// port) over the service's own env, ${VAR} substituted in the command, and
+// port, TROUPE_SERVICE_<NAME>_ADDR per service of its stack (its VIP, from
+// Task.service_addrs)) over the service's own env, ${VAR} substituted in the command, and
 // the task's folder and log files under the node's tasks dir.
 #pragma once
 

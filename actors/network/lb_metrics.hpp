@@ -1,0 +1,34 @@
+// Prometheus metrics of one load balancer (troupe_lb_*), labelled by service
+// and published port: connections accepted, connections open, connections
+// that found no endpoint, bytes each way. Metrics live as long as the
+// process's registry; a balancer started again for the same port counts on.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace prometheus {
+class Counter;
+class Gauge;
+} // namespace prometheus
+
+namespace troupe::network {
+
+struct lb_metrics {
+  prometheus::Counter* accepted = nullptr;  // troupe_lb_connections_total
+  prometheus::Gauge* active = nullptr;      // troupe_lb_connections_active
+  prometheus::Counter* failed = nullptr;    // troupe_lb_connections_failed_total
+  prometheus::Counter* bytes_in = nullptr;  // troupe_lb_bytes_total{direction="in"}
+  prometheus::Counter* bytes_out = nullptr; // troupe_lb_bytes_total{direction="out"}
+
+  /// The metrics of (service, port), registered on first use.
+  static lb_metrics of(const std::string& service, uint32_t port);
+
+  void on_accept();
+  void on_close();
+  void on_fail();
+  void add_in(uint64_t n);
+  void add_out(uint64_t n);
+};
+
+} // namespace troupe::network

@@ -1,0 +1,171 @@
+#include "actors/network/mesh.hpp"
+
+#include <caf/io/middleman.hpp>
+
+#include "actors/manager/snapshot_round.hpp"
+#include "actors/network/core/route_table.hpp"
+#include "actors/network/dns_responder.hpp"
+#include "actors/network/load_balancer.hpp"
+#include "actors/network/sockets.hpp"
+#include "actors/observe/probe.hpp"
+
+namespace troupe {
+
+namespace {
+
+using self_ptr = probed_pointer<mesh_actor, mesh_state>;
+
+struct listener {
+  std::string host;
+  uint32_t port = 0;
+  const pb::Route* route = nullptr;
+  std::string key() const { return host + ":" + std::to_string(port); }
+};
+
+void stop_balancer(self_ptr self, const std::string& key) {
+  auto& st = self->state;
+  auto i = st.balancers.find(key);
+  if (i == st.balancers.end())
+    return;
+  self->demonitor(i->second);
+  self->unlink_from(i->second);
+  self->send_exit(i->second, caf::exit_reason::user_shutdown);
+  st.balancers.erase(i);
+  st.owners.erase(key);
+}
+
+std::string owner_of(const pb::Route& route) {
+  return route.service() + "/" + route.port_name();
+}
+
+void start_balancer(self_ptr self, const listener& l) {
+  auto& st = self->state;
+  std::string error;
+  int fd = network::open_listener(l.host, static_cast<uint16_t>(l.port), &error);
+  if (fd < 0) {
+    if (st.refused[l.key()] != error)
+      caf::aout(self) << "mesh: " << l.route->service() << ": " << error << std::endl;
+    st.refused[l.key()] = error;
+    return;
+  }
+  st.refused.erase(l.key());
+  auto lb = self->system().middleman().spawn_broker(load_balancer, fd, *l.route);
+  self->monitor(lb);
+  self->link_to(lb);  // ends with the mesh
+  st.children.insert(lb.address());
+  observe::note_monitor(self, lb);
+  observe::note_link(self, lb);
+  st.balancers[l.key()] = lb;
+  st.owners[l.key()] = owner_of(*l.route);
+}
+
+void serve(self_ptr self) {
+  auto& st = self->state;
+  std::map<std::string, listener> wanted;  // the first route wins a port
+  for (const auto& route : st.table.routes()) {
+    if (route.published() != 0) {
+      listener l{st.ingress_host, route.published(), &route};
+      wanted.emplace(l.key(), l);
+    }
+    if (route.vip() != 0) {
+      listener l{st.vip_host, route.vip(), &route};
+      wanted.emplace(l.key(), l);
+    }
+  }
+  for (auto i = st.balancers.begin(); i != st.balancers.end();) {
+    auto key = (i++)->first;
+    auto w = wanted.find(key);
+    if (w == wanted.end() || owner_of(*w->second.route) != st.owners[key])
+      stop_balancer(self, key);
+  }
+  for (auto i = st.refused.begin(); i != st.refused.end();)
+    i = wanted.count(i->first) ? std::next(i) : st.refused.erase(i);
+  for (const auto& [key, l] : wanted) {
+    auto lb = st.balancers.find(key);
+    if (lb == st.balancers.end())
+      start_balancer(self, l);
+    else
+      caf::anon_send(lb->second, atom::route_v, *l.route);
+  }
+  if (st.dns)
+    caf::anon_send(st.dns, atom::route_v, st.table);
+  observe::set_summary(self, std::to_string(st.balancers.size())
+                               + " listeners, table at index "
+                               + std::to_string(st.table.index()));
+}
+
+void take(self_ptr self, pb::RouteTable table) {
+  auto& st = self->state;
+  // From its own store tables come in order; a worker takes whatever its
+  // current dispatcher sends (a new leader's index may lag the old one's).
+  if (st.store && table.index() < st.table.index())
+    return;
+  auto fp = network::fingerprint(table);
+  bool retry = !st.refused.empty();
+  st.table = std::move(table);
+  if (fp == st.fingerprint && !retry)
+    return;
+  st.fingerprint = fp;
+  serve(self);
+}
+
+} // namespace
+
+mesh_actor::behavior_type mesh(self_ptr self, std::string ingress_host,
+                               store_actor store, std::string dns_address) {
+  observe::describe(self, observe::actor_kind::load_balancer, "mesh");
+  self->state.ingress_host = std::move(ingress_host);
+  self->state.store = store;
+  if (dns_address != "off") {
+    std::string error;
+    int fd = network::open_udp(dns_address, &error);
+    if (fd < 0) {
+      caf::aout(self) << "mesh: DNS is off: " << error << std::endl;
+    } else {
+      auto dns = self->spawn<caf::detached>(dns_responder, fd);
+      self->link_to(dns);
+      observe::note_link(self, dns);
+      self->attach_functor([dns] { caf::anon_send_exit(dns, caf::exit_reason::user_shutdown); });
+      self->state.dns = dns;
+      self->state.children.insert(dns.address());
+    }
+  }
+  // Balancers and the DNS responder are linked: they end with the mesh. Their
+  // own exits are not the mesh's (a failed balancer is restarted below).
+  self->set_exit_handler([=](const caf::exit_msg& msg) {
+    if (self->state.children.count(msg.source) != 0)
+      return;
+    for (auto& [key, lb] : self->state.balancers)
+      self->send_exit(lb, caf::exit_reason::user_shutdown);
+    self->quit(msg.reason);
+  });
+  self->set_down_handler([=](const caf::down_msg& msg) {
+    auto& st = self->state;
+    for (auto& [key, lb] : st.balancers) {
+      if (lb.address() != msg.source)
+        continue;
+      caf::aout(self) << "mesh: load balancer on " << key
+                      << " stopped, starting it again: " << to_string(msg.reason)
+                      << std::endl;
+      auto k = key;
+      st.balancers.erase(k);
+      st.owners.erase(k);
+      serve(self);
+      return;
+    }
+  });
+  auto refresh = [=] {
+    snapshot_round(self, "mesh", [self](const cluster_state& view) {
+      take(self, network::routes_from(view));
+      return pb::Entry{};
+    });
+  };
+  if (store)
+    refresh();
+  return {
+    [=](atom::committed, const pb::Entry&) { refresh(); },
+    [=](atom::route, pb::RouteTable table) { take(self, std::move(table)); },
+  };
+}
+
+} // namespace troupe

@@ -1,0 +1,41 @@
+// The routing mesh of one node: keeps one load balancer (load_balancer.hpp)
+// per published port of the route table, listening on the node's ingress
+// address, and one per VIP, listening on 127.0.0.1, and hands each its
+// endpoints when they change. It also tells the node's DNS responder (if
+// any) the table; it starts that responder itself on `dns_address`
+// ("off" = none; a busy address is reported and DNS stays off). On a manager it
+// follows its own store (every committed entry → a new table, applied only
+// when it differs); on a worker the agent hands it the dispatcher's tables.
+// A port that cannot be opened is reported once and retried with the next
+// table; a load balancer that fails is started again.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+
+#include "actors/interfaces.hpp"
+#include "actors/manager/round_gate.hpp"
+
+namespace troupe {
+
+struct mesh_state {
+  static inline const char* name = "mesh";
+  std::string ingress_host;                 // e.g. "0.0.0.0"
+  store_actor store;                        // null on workers
+  round_gate gate;
+  pb::RouteTable table;                     // the table being served
+  std::string fingerprint;
+  std::string vip_host = "127.0.0.1";
+  std::map<std::string, caf::actor> balancers; // "host:port" -> its balancer
+  std::map<std::string, std::string> owners;   // "host:port" -> service/port
+  std::map<std::string, std::string> refused;  // listeners that could not open
+  caf::actor dns;                              // the DNS responder, or null
+  std::set<caf::actor_addr> children;          // balancers and DNS, ever started
+};
+
+mesh_actor::behavior_type mesh(probed_pointer<mesh_actor, mesh_state> self,
+                               std::string ingress_host, store_actor store,
+                               std::string dns_address);
+
+} // namespace troupe
