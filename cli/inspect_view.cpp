@@ -1,4 +1,5 @@
 #include "cli/inspect_view.hpp"
+#include "cli/update_wait.hpp"
 
 #include <algorithm>
 #include <map>
@@ -135,6 +136,7 @@ std::string service_inspect_text(const pb::ServiceSummary& summary, int64_t now_
       {"Labels", join_map(spec.labels(), "=")},
       {"Version", std::to_string(service.version()) + " (spec " +
                       std::to_string(service.spec_version()) + ")"},
+      {"Update status", update_status_text(service.update_status(), now_ms)},
       {"Created", when(service.created_at(), now_ms)},
       {"Updated", when(service.updated_at(), now_ms)},
   });

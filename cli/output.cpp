@@ -126,6 +126,7 @@ nlohmann::json task_json(const pb::Task& task) {
           {"pid", task.pid()},
           {"container_id", task.container_id()},
           {"restarts", task.restarts()},
+          {"health", task.health()},
           {"started_at", format_rfc3339(task.started_at())},
           {"host_ports", ports},
           {"exit_code", task.exit_code()},
@@ -170,6 +171,8 @@ nlohmann::json service_inspect_json(const pb::ServiceSummary& summary) {
   out["spec"] = proto_json(service.spec());
   if (service.has_previous_spec())
     out["previous_spec"] = proto_json(service.previous_spec());
+  if (service.has_update_status())
+    out["update_status"] = proto_json(service.update_status());
   out["created_at"] = format_rfc3339(service.created_at());
   out["updated_at"] = format_rfc3339(service.updated_at());
   return out;
@@ -205,7 +208,8 @@ nlohmann::json stack_summary_json(const pb::StackSummary& summary) {
 }
 
 table_row task_headers() {
-  return {"ID", "SLOT", "NODE", "DESIRED", "STATE", "PID", "RESTARTS", "PORTS", "MESSAGE"};
+  return {"ID", "SLOT", "NODE", "DESIRED", "STATE", "HEALTH", "PID", "RESTARTS", "PORTS",
+          "MESSAGE"};
 }
 
 table_row task_row(const pb::Task& task, int64_t now_ms) {
@@ -226,6 +230,7 @@ table_row task_row(const pb::Task& task, int64_t now_ms) {
           task.node().empty() ? "-" : task.node(),
           task_state_name(task.desired_state()),
           state,
+          task.health().empty() ? "-" : task.health(),
           task.pid() == 0 ? "-" : std::to_string(task.pid()),
           std::to_string(task.restarts()),
           ports.empty() ? "-" : ports,

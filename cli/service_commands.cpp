@@ -9,6 +9,7 @@
 #include "cli/endpoints_view.hpp"
 #include "cli/inspect_view.hpp"
 #include "cli/interrupt.hpp"
+#include "cli/update_wait.hpp"
 
 namespace troupe::cli {
 
@@ -172,6 +173,8 @@ void register_service_commands(CLI::App& app, int* exit_code) {
   add_named_service(service, "inspect", "show a service in detail", exit_code,
                     service_inspect);
   register_service_endpoints(service, exit_code);
+
+  register_update_commands(service, exit_code);
 
   auto scale = std::make_shared<scale_options>();
   auto* sc = service->add_subcommand("scale", "set the replica count of services");

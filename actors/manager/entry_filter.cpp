@@ -49,6 +49,15 @@ entry_scope scope_of(const pb::Entry& entry) {
       case pb::Change::kNodeUpdate:
         s.nodes = true;
         break;
+      case pb::Change::kUpdateService:
+        s.services.insert(c.update_service().name());
+        break;
+      case pb::Change::kRollbackService:
+        s.services.insert(c.rollback_service().service());
+        break;
+      case pb::Change::kUpdateStatus:
+        s.services.insert(c.update_status().service());
+        break;
       case pb::Change::OP_NOT_SET:
         break;
     }
