@@ -98,14 +98,19 @@ TEST(task_row, shows_state_with_age_and_dashes_for_missing_values) {
   EXPECT_EQ(row[0], "demo_web.2.ab12");
   EXPECT_EQ(row[3], "running");
   EXPECT_EQ(row[4], "running 2m");
-  EXPECT_EQ(row[5], "4242");
-  EXPECT_EQ(row[7], "http:20001");
+  EXPECT_EQ(row[5], "-") << "no health check";
+  EXPECT_EQ(row[6], "4242");
+  EXPECT_EQ(row[8], "http:20001");
   pb::Task pending;
   pending.set_state(pb::PENDING);
   auto empty = task_row(pending, 0);
   EXPECT_EQ(empty[2], "-");
   EXPECT_EQ(empty[4], "pending");
   EXPECT_EQ(empty[5], "-");
+  EXPECT_EQ(empty[6], "-");
+  pb::Task checked = sample_task();
+  checked.set_health("unhealthy");
+  EXPECT_EQ(task_row(checked, 0)[5], "unhealthy");
 }
 
 pb::ServiceSummary sample_service() {
