@@ -176,6 +176,9 @@ rollout_plan plan_rollout(const rollout_input& in) {
         ++failed;
         if (first_failure.empty())
           first_failure = s.failure;
+        if (policy.order() != "start-first")
+          for (auto* t : s.old_live)
+            plan.stop.push_back(t->id()); // stop-first: old ones do not stay
         break;
       case slot_kind::in_flight:
         ++in_flight;

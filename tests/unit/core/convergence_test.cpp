@@ -10,6 +10,7 @@
 
 #include "actors/manager/core/placement.hpp"
 #include "actors/manager/core/reconciler.hpp"
+#include "actors/manager/core/rollout.hpp"
 #include "tests/unit/core/core_fixtures.hpp"
 
 using namespace troupe;
@@ -32,6 +33,8 @@ public:
     spec_ = service_spec("app", "web", pick(0, 6));
     spec_.add_constraints("node.labels.zone == eu");
     spec_.mutable_update()->set_parallelism(pick(0, 2));
+    // Disturbances fail new tasks too: the rollout goes on regardless.
+    spec_.mutable_update()->set_failure_action("continue");
     spec_.add_ports()->set_name("http");
     deploy();
   }
@@ -116,9 +119,19 @@ public:
     for (auto& [name, n] : state_.nodes())
       in.nodes.push_back(&n);
     in.now_ms = now();
-    auto out = reconcile(in, [this](const pb::Service& s, const std::string& k) {
+    auto id = [this](const pb::Service& s, const std::string& k) {
       return s.spec().name() + "." + k + "." + std::to_string(++ids_);
-    });
+    };
+    auto out = reconcile(in, id);
+    // The rolling-update planner, as the service actor runs it.
+    rollout_input r{in.service, in.tasks, in.now_ms};
+    for (auto& c : rollout_changes(
+           *in.service, plan_rollout(r), [&](const rollout_start& st) {
+             return create_task_change(*in.service, st.slot, st.node,
+                                       id(*in.service, std::to_string(st.slot)),
+                                       in.now_ms);
+           }))
+      out.push_back(c);
     entry_builder e(next_index());
     for (auto& c : out)
       e.change(c);
@@ -154,7 +167,7 @@ public:
       if (t.desired_state() == pb::SHUTDOWN && !is_terminal(t.state()))
         e.status(id, pb::SHUTDOWN);
       else if (t.desired_state() == pb::RUNNING && t.state() == pb::ASSIGNED)
-        e.status(id, pb::RUNNING);
+        e.status(id, pb::RUNNING, 100);  // with a process: done for a rollout
     }
     return !state_.apply(e).empty();
   }
