@@ -159,3 +159,58 @@ TEST_F(update_test, failing_health_check_restarts_the_task) {
 
 } // namespace
 } // namespace troupe::itest
+
+// ---------------------------------------------------------------------------
+// A manager failover in the middle of a rolling update: the new leader's
+// service actor goes on from the replicated update status.
+#include "tests/integration/cluster_harness.hpp"
+
+namespace troupe::itest {
+namespace {
+
+using update_failover = cluster_test;
+
+TEST_F(update_failover, a_new_leader_continues_the_update) {
+  std::string error;
+  ASSERT_TRUE(cluster_->start_all(&error)) << error;
+  auto leader = cluster_->wait_leader(cluster_->managers(), 30000);
+  ASSERT_FALSE(leader.empty());
+  auto file = cluster_->file(
+    "roll.toml",
+    "[stack]\nname = \"roll\"\n\n[services.loop]\n"
+    "command = [\"/bin/sh\", \"-c\", \"while true; do sleep 0.3; done # rollmark\"]\n"
+    "replicas = 4\nstop_grace_period = \"1s\"\nenv = { V = \"1\" }\n"
+    "[services.loop.update]\nparallelism = 1\nmonitor = \"1500ms\"\n");
+  auto r = cluster_->cli(leader, {"stack", "deploy", file, "--timeout", "60s"});
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  r = cluster_->cli(leader, {"service", "update", "roll_loop", "--env", "V=2", "-d"});
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  auto survivors = cluster_->managers_except({leader});
+  auto status_through = [&](const std::string& m) {
+    auto j = cluster_->cli_json(m, {"service", "inspect", "roll_loop"});
+    return j.is_object() && j.contains("update_status") ? j["update_status"] : json{};
+  };
+  ASSERT_TRUE(wait_until([&] {
+    auto s = status_through(survivors.front());
+    return s.is_object() && s.value("updated", 0) >= 1;
+  }, 30000)) << status_through(survivors.front()).dump();
+  cluster_->kill9(leader);
+  auto next = cluster_->wait_leader(survivors, 30000, leader);
+  ASSERT_FALSE(next.empty());
+  json last;
+  EXPECT_TRUE(wait_until([&] {
+    last = status_through(next);
+    return last.is_object() && last.value("state", "") == "completed";
+  }, 90000)) << last.dump();
+  EXPECT_EQ(last.value("updated", 0), 4) << last.dump();
+  auto tasks = cluster_->cli_json(next, {"service", "ps", "roll_loop"});
+  int live_new = 0, live_old = 0;
+  for (const auto& t : tasks)
+    if (t.value("desired_state", "") == "running" && t.value("state", "") == "running")
+      (t.value("spec_version", 0) == 2 ? live_new : live_old)++;
+  EXPECT_EQ(live_new, 4) << tasks.dump(1);
+  EXPECT_EQ(live_old, 0) << tasks.dump(1);
+}
+
+} // namespace
+} // namespace troupe::itest
