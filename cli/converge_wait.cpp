@@ -54,6 +54,9 @@ convergence evaluate_convergence(const std::vector<service_observation>& service
     if (done)
       continue;
     c.waiting.push_back(s.service);
+    if (c.stuck.empty()
+        && (s.update_state == "paused" || s.update_state == "rollback_paused"))
+      c.stuck = s.service + ": " + s.update_message;
     for (const auto& task : s.tasks)
       if (is_problem(task))
         c.problems.push_back(problem_of(s.service, task));
@@ -76,6 +79,8 @@ std::vector<service_observation> observe(
       obs.desired = summary.replicas_desired();
       obs.running = summary.replicas_running();
       obs.updated = summary.tasks_updated();
+      obs.update_state = summary.service().update_status().state();
+      obs.update_message = summary.service().update_status().message();
     }
     auto it = tasks.find(name);
     if (it != tasks.end())
@@ -162,6 +167,10 @@ bool wait_for_convergence(const wait_options& options,
         out << line << "\n" << std::flush;
       if (c.converged)
         return true;
+      if (!c.stuck.empty()) {
+        *error = c.stuck;
+        return false;
+      }
       waiting = c.waiting;
     }
     if (clock::now() >= deadline) {

@@ -25,6 +25,8 @@ struct service_observation {
   uint32_t running = 0;        // replicas_running
   uint32_t updated = 0;        // tasks_updated
   std::vector<pb::Task> tasks; // from service_ps (empty when not polled)
+  std::string update_state;    // the service's rolling update ("paused", ...)
+  std::string update_message;
 };
 
 struct progress_line {
@@ -43,6 +45,8 @@ struct convergence {
   std::vector<std::string> waiting;     // services not converged, in order
   std::vector<progress_line> progress;  // one per service
   std::vector<task_problem> problems;   // tasks that cannot run as desired
+  std::string stuck;                    // a service whose rolling update
+                                        // paused: waiting is pointless
 };
 
 /// Converged when every service is found with running == desired and

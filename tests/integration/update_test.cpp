@@ -102,6 +102,31 @@ TEST_F(update_test, failing_version_rolls_back_by_itself) {
   }, 30000)) << agent_->tasks("app_web").dump(2);
 }
 
+TEST_F(update_test, redeploy_rolls_out_and_stops_waiting_when_it_pauses) {
+  auto file = web_stack("pause");
+  auto r = agent_->cli({"stack", "deploy", file, "--timeout", "60s"});
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  auto text = read_file(file);
+  auto at = text.find("V = \"1\"");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, 7, "V = \"2\"");
+  at = text.find("command = [");
+  text.replace(at, text.find('\n', at) - at,
+               "command = [\"/bin/sh\", \"-c\", \"exit 1\"]");
+  write_file(file, text);
+  r = agent_->cli({"stack", "deploy", file, "--timeout", "60s"});
+  EXPECT_EQ(r.exit_code, 1) << r.describe();
+  EXPECT_NE(r.err.find("update paused"), std::string::npos) << r.describe();
+  EXPECT_EQ(update_state("app_web"), "paused");
+  auto inspect = agent_->cli({"service", "inspect", "app_web"});
+  EXPECT_NE(inspect.out.find("paused: update paused: task app_web."), std::string::npos)
+    << inspect.out;
+  size_t old_running = 0;
+  for (const auto& t : running_tasks(agent_->tasks("app_web")))
+    old_running += t.value("spec_version", 0) == 1;
+  EXPECT_EQ(old_running, 2u) << "start-first: the old tasks keep serving";
+}
+
 TEST_F(update_test, bad_input_changes_nothing) {
   auto r = agent_->cli({"stack", "deploy", web_stack(), "--timeout", "60s"});
   ASSERT_EQ(r.exit_code, 0) << r.describe();

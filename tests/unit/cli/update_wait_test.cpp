@@ -108,3 +108,23 @@ TEST(update_status_text, says_state_reason_and_counts) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(evaluate_convergence, a_paused_update_stops_the_wait) {
+  troupe::cli::service_observation s;
+  s.service = "app_web";
+  s.found = true;
+  s.desired = 2;
+  s.running = 2;
+  s.updated = 1;
+  s.update_state = "paused";
+  s.update_message = "update paused: task app_web.2.x restarted";
+  auto c = troupe::cli::evaluate_convergence({s});
+  EXPECT_FALSE(c.converged);
+  EXPECT_EQ(c.stuck, "app_web: update paused: task app_web.2.x restarted");
+  s.update_state = "updating";
+  EXPECT_EQ(troupe::cli::evaluate_convergence({s}).stuck, "");
+}
+
+} // namespace
