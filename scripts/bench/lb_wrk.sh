@@ -72,7 +72,7 @@ until curl -sf -o /dev/null "http://127.0.0.1:$PUB/"; do sleep 0.2; done
 
 {
   echo "global"
-  echo "  maxconn 20000"
+  echo "  maxconn 4096"
   echo "defaults"
   echo "  mode tcp"
   echo "  timeout connect 2s"
