@@ -6,6 +6,7 @@
 
 #include "cli/api_client.hpp"
 #include "cli/commands.hpp"
+#include "cli/converge_wait.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/update_wait.hpp"
 #include "config/units.hpp"
@@ -44,7 +45,8 @@ struct rollback_options {
 };
 
 int finish_wait(const client_options& client, const std::string& service,
-                bool rollback, bool detach, const std::string& timeout_text) {
+                bool rollback, bool detach, const std::string& timeout_text,
+                bool scale_only = false) {
   int64_t timeout_ms = 0;
   std::string error;
   auto t = parse_duration_ms(timeout_text);
@@ -62,7 +64,11 @@ int finish_wait(const client_options& client, const std::string& service,
   wait.address = api_address(client);
   wait.timeout_ms = timeout_ms;
   wait.api_timeout_ms = api_timeout_ms;
-  if (!wait_for_update(wait, service, rollback, std::cout, &error))
+  // A new replica count alone starts no rollout: wait as `service scale` does.
+  bool ok = scale_only
+              ? wait_for_convergence(wait, {service}, std::cout, &error)
+              : wait_for_update(wait, service, rollback, std::cout, &error);
+  if (!ok)
     return fail(error);
   std::cout << "service " << service
             << (rollback ? " rolled back" : " updated") << "\n";
@@ -77,7 +83,12 @@ int service_update(const update_options& o) {
   pb::Response response;
   if (!request_api(o.client, request, &response))
     return 1;
-  return finish_wait(o.client, o.flags.service, false, o.detach, o.timeout);
+  const auto& u = request.update_service();
+  bool scale_only = u.set_replicas() && u.image().empty() && !u.set_command()
+                    && u.env_add().empty() && u.env_rm().empty()
+                    && !u.set_update() && !u.force();
+  return finish_wait(o.client, o.flags.service, false, o.detach, o.timeout,
+                     scale_only);
 }
 
 int service_rollback(const rollback_options& o) {

@@ -58,7 +58,10 @@ update_progress evaluate_update(const pb::ServiceSummary& summary,
   p.line = name + ": " + state_words(s.state().empty() ? "updating" : s.state())
            + ": " + counts(s, summary.replicas_desired());
   const std::string& st = s.state();
-  if (st == "completed") {
+  if (st.empty()) { // no rollout was ever started: nothing to wait for
+    p.finished = true;
+    p.ok = true;
+  } else if (st == "completed") {
     p.finished = true;
     p.ok = !rollback;
     if (!p.ok)

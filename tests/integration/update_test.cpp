@@ -84,6 +84,12 @@ TEST_F(update_test, start_first_update_then_rollback) {
   ASSERT_TRUE(wait_until([&] {
     return running_versions("app_web") == std::vector<std::string>{"healthy:1", "healthy:1"};
   }, 20000)) << agent_->tasks("app_web").dump(2);
+
+  // A new replica count alone is a scale: no rollout, waits for 3 running.
+  r = agent_->cli({"service", "update", "app_web", "--replicas", "3", "--timeout", "60s"});
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_NE(r.out.find("3/3 running"), std::string::npos) << r.out;
+  EXPECT_EQ(update_state("app_web"), "rolled_back") << "the last rollout stays shown";
 }
 
 TEST_F(update_test, failing_version_rolls_back_by_itself) {
