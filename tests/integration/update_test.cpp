@@ -245,3 +245,58 @@ TEST_F(update_failover, a_new_leader_continues_the_update) {
 
 } // namespace
 } // namespace troupe::itest
+
+// ---------------------------------------------------------------------------
+// A cmd health check of an oci task runs inside its container (runc exec).
+#include <unistd.h>
+
+namespace troupe::itest {
+namespace {
+
+class oci_health : public agent_test {
+protected:
+  void SetUp() override {
+    if (geteuid() != 0)
+      GTEST_SKIP() << "the oci driver needs root";
+    for (const char* tool : {"runc", "umoci"})
+      if (run_command({tool, "--version"}, dir_.path(), 30000).exit_code != 0)
+        GTEST_SKIP() << tool << " is not installed";
+    if (access("/bin/busybox", X_OK) != 0)
+      GTEST_SKIP() << "/bin/busybox (busybox-static) is not installed";
+    auto build = run_command({"bash", std::string(TROUPE_SOURCE_DIR) +
+                                          "/scripts/build-busybox-image.sh", images_dir()},
+                             dir_.path(), 180000);
+    ASSERT_EQ(build.exit_code, 0) << build.describe();
+    agent_test::SetUp();
+  }
+  std::string images_dir() const override { return dir_.file("images"); }
+};
+
+TEST_F(oci_health, cmd_check_runs_in_the_container) {
+  // /www/index.html exists only inside the busybox image: a check that
+  // passes proves it ran in the container, not on the host.
+  auto file = stack_file(
+    "oci.toml",
+    "[stack]\nname = \"ocih\"\n\n"
+    "[services.web]\ndriver = \"oci\"\nimage = \"busybox\"\n"
+    "command = [\"httpd\", \"-f\", \"-p\", \"${TROUPE_PORT_HTTP}\", \"-h\", \"/www\"]\n"
+    "stop_grace_period = \"1s\"\nreplicas = 1\n"
+    "ports = [{ name = \"http\", target = 8080 }]\n"
+    "[services.web.health]\ncmd = [\"test\", \"-f\", \"/www/index.html\"]\n"
+    "interval = \"300ms\"\ntimeout = \"2s\"\nretries = 2\n");
+  auto r = agent_->cli({"stack", "deploy", file, "--timeout", "90s"}, 150000);
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  json task;
+  EXPECT_TRUE(wait_until([&] {
+    auto running = running_tasks(agent_->tasks("ocih_web"));
+    if (running.size() != 1)
+      return false;
+    task = running[0];
+    return task.value("health", "") == "healthy";
+  }, 30000)) << task.dump(2);
+  auto rm = agent_->cli({"stack", "rm", "ocih"});
+  EXPECT_EQ(rm.exit_code, 0) << rm.describe();
+}
+
+} // namespace
+} // namespace troupe::itest
