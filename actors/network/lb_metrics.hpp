@@ -1,5 +1,5 @@
 // Prometheus metrics of one load balancer (troupe_lb_*), labelled by service
-// and published port: connections accepted, connections open, connections
+// and listening port (published port or VIP): connections accepted, connections open, connections
 // that found no endpoint, bytes each way. Metrics live as long as the
 // process's registry; a balancer started again for the same port counts on.
 #pragma once

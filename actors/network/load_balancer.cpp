@@ -239,13 +239,14 @@ void on_transferred(lb_pointer self, const caf::io::data_transferred_msg& msg) {
 
 } // namespace
 
-caf::behavior load_balancer(lb_pointer self, int listen_fd, pb::Route route) {
+caf::behavior load_balancer(lb_pointer self, int listen_fd, pb::Route route,
+                            uint32_t listen_port) {
   auto& st = self->state;
   observe::describe(self, observe::actor_kind::load_balancer,
-                    "lb/" + route.service() + ":" + std::to_string(route.published()));
+                    "lb/" + route.service() + ":" + std::to_string(listen_port));
   st.balancer.set_policy(network::parse_balance(route.balance()));
   st.balancer.set_endpoints(endpoints_of(route));
-  st.metrics = network::lb_metrics::of(route.service(), route.published());
+  st.metrics = network::lb_metrics::of(route.service(), listen_port);
   st.route = std::move(route);
   self->add_doorman(listen_fd);
   update_summary(self);

@@ -64,7 +64,9 @@ struct lb_state {
 
 using lb_pointer = caf::stateful_actor<lb_state, observe::probed<caf::io::broker>>*;
 
-/// Serves `listen_fd` (bound and listening) for `route`.
-caf::behavior load_balancer(lb_pointer self, int listen_fd, pb::Route route);
+/// Serves `listen_fd` (bound and listening on `listen_port`: the route's
+/// published port or VIP) for `route`.
+caf::behavior load_balancer(lb_pointer self, int listen_fd, pb::Route route,
+                            uint32_t listen_port);
 
 } // namespace troupe

@@ -49,7 +49,7 @@ void start_balancer(self_ptr self, const listener& l) {
     return;
   }
   st.refused.erase(l.key());
-  auto lb = self->system().middleman().spawn_broker(load_balancer, fd, *l.route);
+  auto lb = self->system().middleman().spawn_broker(load_balancer, fd, *l.route, l.port);
   self->monitor(lb);
   self->link_to(lb);  // ends with the mesh
   st.children.insert(lb.address());
