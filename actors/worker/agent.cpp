@@ -11,6 +11,7 @@
 #include "actors/worker/supervisor.hpp"
 #include "messages/errors.hpp"
 #include "runtime/log_files.hpp"
+#include "actors/observe/metrics_families.hpp"
 
 namespace troupe {
 
@@ -26,19 +27,21 @@ void retry_join(self_ptr self) {
   self->delayed_send(self, join_retry, atom::join_v);
 }
 
-/// Joined: report what was kept while no manager was reachable.
+/// Joined: report the latest observation of every task again. Those kept
+/// while no manager was reachable must arrive; and reports sent to a manager
+/// that died before it proposed them are lost (a task would stay "assigned"
+/// forever). The state only moves forward, so repeats change nothing.
 void joined(self_ptr self, dispatcher_actor d) {
   auto& st = self->state;
   st.joining = false;
   st.dispatcher = std::move(d);
   self->monitor(st.dispatcher);
-  if (st.unsent.empty())
+  if (st.latest.empty())
     return;
   pb::StatusReport report;
   report.set_node(st.node.name());
-  for (auto& [id, s] : st.unsent)
-    *report.add_statuses() = std::move(s);
-  st.unsent.clear();
+  for (const auto& [id, s] : st.latest)
+    *report.add_statuses() = s;
   self->send(st.dispatcher, atom::status_v, std::move(report));
 }
 
@@ -116,6 +119,7 @@ void heartbeat(self_ptr self) {
   if (st.dispatcher && !st.stopping) {
     auto d = st.dispatcher;
     auto timeout = std::chrono::milliseconds(2 * st.upstream.heartbeat_ms);
+    observe::count_heartbeat_sent();
     self->request(d, timeout, atom::heartbeat_v, st.node.name())
       .then(
         [=](bool known) {
@@ -250,8 +254,10 @@ agent(probed_pointer<agent_actor, agent_state> self, pb::Node node,
         self->send(self->state.supervisor, atom::run_v, t);
       }
       for (const auto& id : self->state.assigned)
-        if (now.count(id) == 0)
+        if (now.count(id) == 0) {
           self->send(self->state.supervisor, atom::stop_v, id);
+          self->state.latest.erase(id);
+        }
       self->state.assigned = std::move(now);
     },
     [=](atom::logs, const pb::LogRequest& req) {
@@ -266,10 +272,13 @@ agent(probed_pointer<agent_actor, agent_state> self, pb::Node node,
       auto& st = self->state;
       if (st.stopping)
         return;
-      if (!st.dispatcher) {
-        st.unsent[s.task_id()] = s;
-        return;
-      }
+      auto& latest = st.latest[s.task_id()];
+      auto health = latest.health();
+      latest = s;
+      if (s.health().empty())
+        latest.set_health(health);  // "" = unchanged
+      if (!st.dispatcher)
+        return;  // reported with the others at the next join
       pb::StatusReport report;
       report.set_node(st.node.name());
       *report.add_statuses() = s;

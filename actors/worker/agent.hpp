@@ -39,7 +39,7 @@ struct agent_state {
   supervisor_actor supervisor;
   std::string tasks_dir;
   std::set<std::string> assigned;  // task ids in the last assignment list
-  std::map<std::string, pb::TaskStatus> unsent;  // latest per task, while unjoined
+  std::map<std::string, pb::TaskStatus> latest;  // last observation of each assigned task
   bool stopping = false;  // the node is stopping: no new work, no reports
   mesh_actor mesh;        // the node's routing mesh (workers), or null
 };
