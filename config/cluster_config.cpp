@@ -98,7 +98,7 @@ void read_node_config(toml_reader& r, const toml::table& t, const std::string& p
                       pb::NodeConfig* n) {
   r.check_keys(t, path, {"data_dir", "driver", "address", "api_address", "labels",
                          "cpus", "memory", "ports", "images_dir",
-                         "ingress_address",
+                         "events_address", "metrics_address", "ingress_address",
                          "dns_address"});
   if (auto v = r.string(t, path, "data_dir")) n->set_data_dir(*v);
   if (auto v = r.string(t, path, "driver")) {
@@ -126,6 +126,15 @@ void read_node_config(toml_reader& r, const toml::table& t, const std::string& p
   if (auto v = r.size(t, path, "memory")) n->set_memory_bytes(*v);
   read_port_range(r, t, path, n);
   if (auto v = r.string(t, path, "images_dir")) n->set_images_dir(*v);
+  if (auto v = r.string(t, path, "events_address")) {
+    n->set_events_address(*v);
+    check_address(r, t, path, "events_address", *v);
+  }
+  if (auto v = r.string(t, path, "metrics_address")) {
+    n->set_metrics_address(*v);
+    if (*v != "off")
+      check_address(r, t, path, "metrics_address", *v);
+  }
   if (auto v = r.string(t, path, "ingress_address")) {
     n->set_ingress_address(*v);
     if (!is_ipv4(*v))
@@ -190,7 +199,17 @@ void read_cluster(toml_reader& r, const toml::table& root, pb::ClusterConfig* c)
 
 void read_manager(toml_reader& r, const toml::table& t, const std::string& path,
                   pb::ManagerConfig* m) {
-  r.check_keys(t, path, {"name", "cluster_address", "api_address"});
+  r.check_keys(t, path, {"name", "cluster_address", "api_address", "events_address",
+                         "metrics_address"});
+  if (auto v = r.string(t, path, "events_address")) {
+    m->set_events_address(*v);
+    check_address(r, t, path, "events_address", *v);
+  }
+  if (auto v = r.string(t, path, "metrics_address")) {
+    m->set_metrics_address(*v);
+    if (*v != "off")
+      check_address(r, t, path, "metrics_address", *v);
+  }
   for (std::string_view key : {"name", "cluster_address", "api_address"}) {
     auto v = r.string(t, path, key);
     if (!v) {
@@ -360,8 +379,13 @@ pb::NodeConfig resolve_node(const pb::ClusterConfig& config,
     n.MergeFrom(o); // set scalars override; labels merge, the node's win
   }
   for (const auto& m : config.managers())
-    if (m.name() == name)
+    if (m.name() == name) {
       n.set_api_address(m.api_address());
+      if (!m.events_address().empty())
+        n.set_events_address(m.events_address());
+      if (!m.metrics_address().empty())
+        n.set_metrics_address(m.metrics_address());
+    }
   // fill what neither the config nor the node gives from the built-in defaults
   pb::NodeConfig filled = builtin;
   filled.clear_labels();

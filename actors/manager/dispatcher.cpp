@@ -7,6 +7,7 @@
 #include "actors/manager/snapshot_round.hpp"
 #include "actors/network/core/route_table.hpp"
 #include "actors/network/core/vip.hpp"
+#include "actors/observe/metrics_families.hpp"
 
 namespace troupe {
 
@@ -136,7 +137,7 @@ dispatcher(probed_pointer<dispatcher_actor, dispatcher_state> self,
   return {
     [=](atom::committed, const pb::Entry& entry) {
       auto scope = scope_of(entry);
-      if (scope.desired || scope.task_ends || !scope.services.empty())
+      if (scope.desired || scope.task_ends || !scope.services.empty() || scope.nodes)
         send_assignments(self);
     },
     [=](atom::join, pb::Node node, agent_actor agent) -> caf::result<bool> {
@@ -186,6 +187,7 @@ dispatcher(probed_pointer<dispatcher_actor, dispatcher_state> self,
     },
     [=](atom::logs, const pb::LogRequest& req) { return gather_logs(self, req); },
     [=](atom::heartbeat, const std::string& node) {
+      observe::count_heartbeat_received(node);
       if (self->state.agents.count(node) == 0)
         return false;
       self->state.liveness.heard(node, now_ms());

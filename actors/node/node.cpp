@@ -42,7 +42,7 @@ bool is_child(self_ptr self, const caf::actor_addr& who) {
   return who == st.store.address() || who == st.scheduler.address()
          || who == st.gateway.address() || who == st.raft.address()
          || who == st.dispatcher.address() || who == st.api.address()
-         || who == st.agent.address()
+         || who == st.agent.address() || who == st.events.address()
          || who == st.mesh.address();
 }
 
@@ -119,6 +119,11 @@ void start_manager_side(self_ptr self) {
   st.api = self->spawn<caf::detached>(api, st.setup.api, st.store, st.dispatcher,
                                       st.raft);
   watch(self, st.api);
+  if (st.setup.events) {
+    st.events = self->spawn<caf::detached>(observe::events, st.setup.events,
+                                           st.store, st.raft);
+    watch(self, st.events);
+  }
   if (st.setup.role == "manager")
     publish_gateway(self);
 }

@@ -17,6 +17,7 @@
 #include "actors/manager/core/state_db.hpp"
 #include "actors/manager/raft_actor.hpp"
 #include "actors/node/api.hpp"
+#include "actors/observe/events.hpp"
 #include "actors/worker/agent.hpp"
 #include "runtime/driver.hpp"
 
@@ -39,6 +40,8 @@ struct node_setup {
   std::map<std::string, std::shared_ptr<driver>> drivers;
   std::string tasks_dir;
   upstream_config upstream;            // worker: managers to join
+  // Events (standalone, manager): the bound PUB socket.
+  std::shared_ptr<observe::events_socket> events;
   // Routing mesh (every node): where published ports listen.
   std::string ingress_host = "0.0.0.0";
   std::string dns_address = "127.0.0.1:5380";  // DNS responder ("off" = none)
@@ -55,6 +58,7 @@ struct node_state {
   agent_actor agent;
   api_actor api;
   gateway_actor gateway;
+  events_actor events;
   mesh_actor mesh;
   std::map<std::string, service_actor> services;
 };

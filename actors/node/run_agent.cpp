@@ -12,6 +12,7 @@
 #include <caf/scoped_actor.hpp>
 
 #include "actors/node/node.hpp"
+#include "actors/observe/metrics_server.hpp"
 #include "actors/network/core/vip.hpp"
 #include "config/cluster_config.hpp"
 #include "messages/errors.hpp"
@@ -214,6 +215,46 @@ int run_agent(const agent_options& options) {
     }
   }
 
+  // Events (managers, standalone): a PUB socket next to the API.
+  if (!options.events_address.empty())
+    nc.set_events_address(options.events_address);
+  if (options.role != "worker") {
+    auto address = nc.events_address().empty()
+                     ? observe::default_events_address(nc.api_address())
+                     : nc.events_address();
+    setup.events = std::make_shared<observe::events_socket>();
+    setup.events->address = address;
+    try {
+      setup.events->socket.set(zmq::sockopt::linger, 0);
+      setup.events->socket.bind("tcp://" + address);
+    } catch (const zmq::error_t& e) {
+      if (!nc.events_address().empty())
+        return fail("cannot publish events on " + address + ": " + e.what()
+                    + " (set events_address or --events-address)");
+      std::cerr << "troupe: cannot publish events on the default " << address
+                << ": " << e.what() << "; events are off (set events_address)"
+                << std::endl;
+      setup.events = nullptr;
+    }
+  }
+  // Metrics (every node): a configured address that is busy is an error; the
+  // derived default only gets a warning.
+  if (!options.metrics_address.empty())
+    nc.set_metrics_address(options.metrics_address);
+  std::unique_ptr<observe::metrics_server> metrics;
+  std::string metrics_address = nc.metrics_address().empty()
+                                  ? observe::default_metrics_address(nc.api_address())
+                                  : nc.metrics_address();
+  if (metrics_address != "off" && !metrics_address.empty()) {
+    std::string err;
+    metrics = observe::metrics_server::start(metrics_address, &err);
+    if (!metrics && !nc.metrics_address().empty())
+      return fail(err + " (set metrics_address or --metrics-address)");
+    if (!metrics)
+      std::cerr << "troupe: " << err << "; metrics are off (set metrics_address)"
+                << std::endl;
+  }
+
   observe::observed_config cfg;
   cfg.add_message_types<caf::id_block::troupe>();
   cfg.add_message_types<caf::id_block::troupe_actors>();
@@ -226,12 +267,19 @@ int run_agent(const agent_options& options) {
   auto setup_cluster_address = setup.cluster_address;
   bool setup_has_api = setup.api != nullptr;
   observe::set_node_identity(sys, nc.name(), options.role);
+  if (metrics)
+    metrics->set_actor_system(sys);
+  auto events_address = setup.events ? setup.events->address : std::string{};
   auto root = sys.spawn(node, std::move(setup));
   std::cout << "troupe: " << options.role << " node '" << nc.name() << "' is up";
   if (setup_has_api)
     std::cout << "; API on " << nc.api_address();
   if (options.role == "manager")
     std::cout << "; cluster address " << setup_cluster_address;
+  if (!events_address.empty())
+    std::cout << "; events on " << events_address;
+  if (metrics)
+    std::cout << "; metrics on " << metrics_address;
   if (options.role == "worker")
     std::cout << "; joining the managers of cluster '" << config.name() << "'";
   std::cout << "; data in " << nc.data_dir() << " (drivers: "
@@ -248,6 +296,7 @@ int run_agent(const agent_options& options) {
                });
   }
   self->send_exit(root, caf::exit_reason::user_shutdown);
+  metrics.reset(); // stop serving before the actor system goes
   return code;
 }
 

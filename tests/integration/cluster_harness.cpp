@@ -45,6 +45,16 @@ local_cluster::local_cluster(const std::string& root, int managers, int workers)
   write_file(config_path_, config_text(token_));
 }
 
+std::string local_cluster::ingress(const std::string& name) const {
+  // Each node publishes on its own loopback address, so a test can reach
+  // the routing mesh through one node in particular.
+  auto i = std::find(managers_.begin(), managers_.end(), name);
+  if (i != managers_.end())
+    return "127.0.1." + std::to_string(1 + (i - managers_.begin()));
+  auto w = std::find(workers_.begin(), workers_.end(), name);
+  return "127.0.2." + std::to_string(1 + (w - workers_.begin()));
+}
+
 std::string local_cluster::config_text(const std::string& join_token) const {
   static int port_lo = 0;
   if (port_lo == 0 && !free_port_range(ports_per_worker * 2, &port_lo))
@@ -56,12 +66,14 @@ std::string local_cluster::config_text(const std::string& join_token) const {
        << cluster_.at(m) << "\"\napi_address = \"" << api_.at(m) << "\"\n\n";
   os << "[defaults]\ndriver = \"process\"\naddress = \"127.0.0.1\"\n\n";
   for (const auto& m : managers_)
-    os << "[nodes." << m << "]\ndata_dir = \"" << data_dir(m) << "\"\n\n";
+    os << "[nodes." << m << "]\ndata_dir = \"" << data_dir(m)
+       << "\"\ningress_address = \"" << ingress(m) << "\"\n\n";
   int lo = port_lo;
   for (const auto& w : workers_) {
     os << "[nodes." << w << "]\ndata_dir = \"" << data_dir(w) << "\"\nports = \""
        << lo << "-" << lo + ports_per_worker - 1 << "\"\napi_address = \""
-       << loopback(free_port()) << "\"\n\n";
+       << loopback(free_port()) << "\"\ningress_address = \"" << ingress(w)
+       << "\"\n\n";
     lo += ports_per_worker;
   }
   os << "[timings]\nraft_heartbeat = \"100ms\"\nelection_timeout = \"1s\"\n"

@@ -74,6 +74,9 @@ public:
   std::vector<std::string> managers_except(const std::set<std::string>& names) const;
   std::string api(const std::string& manager) const { return api_.at(manager); }
   std::string data_dir(const std::string& name) const { return root_ + "/" + name; }
+  /// The address node `name` serves published ports on (127.0.1.x for
+  /// managers, 127.0.2.x for workers).
+  std::string ingress(const std::string& name) const;
   std::string log(const std::string& name) const;
   const std::string& root() const { return root_; }
   const std::string& config_path() const { return config_path_; }

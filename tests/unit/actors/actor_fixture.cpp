@@ -49,6 +49,8 @@ agent_actor::behavior_type test_agent(agent_actor::pointer self,
     [=](atom::shutdown) { return true; },
     [=](atom::join) {},
     [=](atom::heartbeat) {},
+    [=](atom::route, const pb::RouteTable&) {},
+    [=](atom::route, const mesh_actor&) {},
   };
 }
 
