@@ -1,0 +1,107 @@
+// Zero downtime, proven: a 3-replica busybox httpd service behind the routing
+// mesh, rolled out start-first with an HTTP health check, under a steady
+// client load in which every request is checked. An update and then a
+// rollback must not fail a single request, and afterwards every response
+// must come from the expected version.
+#include <unistd.h>
+
+#include "tests/integration/harness.hpp"
+#include "tests/integration/http_load.hpp"
+
+namespace troupe::itest {
+namespace {
+
+constexpr int load_clients = 4;
+constexpr int load_pause_ms = 5;
+
+class zero_downtime : public agent_test {
+protected:
+  void SetUp() override {
+    if (access("/bin/busybox", X_OK) != 0)
+      GTEST_SKIP() << "busybox (busybox-static) is not installed";
+    agent_test::SetUp();
+    for (const char* version : {"v1", "v2"}) {
+      run_command({"mkdir", "-p", dir_.file(version)}, dir_.path());
+      write_file(dir_.file(version) + "/index.html", std::string(version) + "\n");
+    }
+    published_ = free_port();
+  }
+
+  /// The stack: VERSION picks the folder httpd serves, so a response tells
+  /// which spec answered it.
+  std::string stack_text() const {
+    return "[stack]\nname = \"zd\"\n\n"
+           "[services.web]\n"
+           "command = [\"/bin/busybox\", \"httpd\", \"-f\", \"-p\", \"${TROUPE_PORT_HTTP}\", \"-h\", \""
+           + dir_.path() + "/${VERSION}\"]\n"
+           "env = { VERSION = \"v1\" }\n"
+           "replicas = 3\n"
+           "stop_grace_period = \"2s\"\n"
+           "ports = [{ name = \"http\", target = 8080, published = "
+           + std::to_string(published_) + " }]\n\n"
+           "[services.web.health]\n"
+           "http = \"/\"\ninterval = \"200ms\"\ntimeout = \"1s\"\nretries = 2\n\n"
+           "[services.web.update]\n"
+           "order = \"start-first\"\nparallelism = 1\nmonitor = \"500ms\"\n"
+           "failure_action = \"rollback\"\n\n"
+           "[services.web.rollback]\n"
+           "order = \"start-first\"\nparallelism = 1\nmonitor = \"500ms\"\n";
+  }
+
+  /// Waits until `count` responses arrived after a reset and all were `body`.
+  void expect_only(http_load& load, const std::string& body) {
+    load.reset_bodies();
+    auto enough = [&] {
+      int64_t total = 0;
+      for (const auto& [b, n] : load.bodies())
+        total += n;
+      return total >= 60;
+    };
+    ASSERT_TRUE(wait_until(enough, 30000)) << "the load got too few answers";
+    auto bodies = load.bodies();
+    EXPECT_EQ(bodies.size(), 1u) << "several versions answer after the rollout";
+    EXPECT_GT(bodies[body], 0) << "no response from " << body;
+  }
+
+  int published_ = 0;
+};
+
+TEST_F(zero_downtime, update_and_rollback_fail_no_request) {
+  auto deploy = agent_->cli({"stack", "deploy", stack_file("zd.toml", stack_text())});
+  ASSERT_EQ(deploy.exit_code, 0) << deploy.describe();
+  auto serving = [&] { return http_get("127.0.0.1", published_).body == "v1"; };
+  ASSERT_TRUE(wait_until(serving, 60000)) << "the published port never answered v1";
+  auto all_healthy = [&] {
+    auto tasks = running_tasks(agent_->tasks("zd_web"));
+    int healthy = 0;
+    for (const auto& t : tasks)
+      healthy += t.value("health", "") == "healthy";
+    return healthy == 3;
+  };
+  ASSERT_TRUE(wait_until(all_healthy, 60000)) << "three healthy tasks never ran";
+
+  http_load load({{"127.0.0.1", published_}}, load_clients, load_pause_ms);
+  load.start();
+  ASSERT_TRUE(wait_until([&] { return load.sent() >= 50; }, 30000));
+
+  auto update = agent_->cli({"service", "update", "zd_web", "--env", "VERSION=v2"});
+  ASSERT_EQ(update.exit_code, 0) << update.describe();
+  expect_only(load, "v2");
+
+  auto rollback = agent_->cli({"service", "rollback", "zd_web"});
+  ASSERT_EQ(rollback.exit_code, 0) << rollback.describe();
+  expect_only(load, "v1");
+
+  load.stop();
+  std::string failures;
+  for (const auto& f : load.failures())
+    failures += "\n  " + f;
+  EXPECT_EQ(load.failed(), 0) << load.failed() << " of " << load.sent()
+                              << " requests failed:" << failures;
+  RecordProperty("requests", std::to_string(load.sent()));
+  std::cout << "zero downtime: " << load.sent() << " requests, " << load.failed()
+            << " failed" << std::endl;
+}
+
+} // namespace
+} // namespace troupe::itest
