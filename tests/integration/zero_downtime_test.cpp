@@ -3,8 +3,10 @@
 // client load in which every request is checked. An update and then a
 // rollback must not fail a single request, and afterwards every response
 // must come from the expected version.
+#include <signal.h>
 #include <unistd.h>
 
+#include "tests/integration/cluster_harness.hpp"
 #include "tests/integration/harness.hpp"
 #include "tests/integration/http_load.hpp"
 
@@ -101,6 +103,77 @@ TEST_F(zero_downtime, update_and_rollback_fail_no_request) {
   RecordProperty("requests", std::to_string(load.sent()));
   std::cout << "zero downtime: " << load.sent() << " requests, " << load.failed()
             << " failed" << std::endl;
+}
+
+/// A worker lost with its tasks (agent and task processes killed -9, as when
+/// its host dies) under the same load through the manager's ingress: the
+/// requests that fail are counted and reported; once the tasks run on the
+/// other worker, every request succeeds again.
+class zero_downtime_cluster : public ::testing::Test {
+protected:
+  void TearDown() override {
+    if (HasFailure())
+      std::cerr << cluster_.logs_tail();
+  }
+  temp_dir dir_;
+  local_cluster cluster_{dir_.path(), 1, 2};
+};
+
+TEST_F(zero_downtime_cluster, a_lost_worker_under_load) {
+  if (access("/bin/busybox", X_OK) != 0)
+    GTEST_SKIP() << "busybox (busybox-static) is not installed";
+  std::string error;
+  ASSERT_TRUE(cluster_.start_all(&error)) << error;
+  int published = free_port();
+  auto stack = "[stack]\nname = \"zd\"\n\n[services.web]\n"
+               "command = [\"/bin/sh\", \"-c\", \"mkdir -p www && echo ok > www/index.html "
+               "&& exec /bin/busybox httpd -f -p $TROUPE_PORT_HTTP -h www\"]\n"
+               "replicas = 3\n"
+               "ports = [{ name = \"http\", target = 80, published = "
+               + std::to_string(published) + " }]\n";
+  auto r = cluster_.cli("m1", {"stack", "deploy", cluster_.file("zd.toml", stack),
+                               "--timeout", "60s"});
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  auto ingress = cluster_.ingress("m1");
+  auto three = [&] {
+    auto eps = cluster_.cli_json("m1", {"service", "endpoints", "zd_web"});
+    return eps.is_array() && eps.size() == 1 && eps[0]["endpoints"].size() == 3;
+  };
+  ASSERT_TRUE(wait_until(three, 60000));
+  http_load load({{ingress, published}}, load_clients, load_pause_ms);
+  load.start();
+  ASSERT_TRUE(wait_until([&] { return load.sent() >= 50; }, 30000));
+
+  // The worker with the most tasks goes, with its task processes.
+  std::map<std::string, int> per_node;
+  for (const auto& t : running_tasks(cluster_.cli_json("m1", {"service", "ps", "zd_web"})))
+    ++per_node[t.value("node", "")];
+  std::string victim = per_node["w1"] >= per_node["w2"] ? "w1" : "w2";
+  auto start = now_ms();
+  cluster_.kill9(victim);
+  for (int pid : processes_under(cluster_.data_dir(victim))) {
+    ::kill(-pid, SIGKILL);
+    ::kill(pid, SIGKILL);
+  }
+  auto moved = [&] {
+    auto tasks = running_tasks(cluster_.cli_json("m1", {"service", "ps", "zd_web"}));
+    int elsewhere = 0;
+    for (const auto& t : tasks)
+      elsewhere += t.value("node", "") != victim;
+    return elsewhere == 3 && three();
+  };
+  ASSERT_TRUE(wait_until(moved, 60000)) << "the tasks never all ran on the other worker";
+  auto recovered_ms = now_ms() - start;
+  auto failed_during = load.failed();
+  auto sent_during = load.sent();
+  // After the move: a window in which nothing fails.
+  ASSERT_TRUE(wait_until([&] { return load.sent() >= sent_during + 200; }, 30000));
+  load.stop();
+  EXPECT_EQ(load.failed(), failed_during) << "requests failed after the tasks moved";
+  std::cout << "lost worker under load: " << failed_during << " of " << sent_during
+            << " requests failed; tasks running elsewhere after " << recovered_ms
+            << " ms" << std::endl;
+  RecordProperty("failed_requests", std::to_string(failed_during));
 }
 
 } // namespace
