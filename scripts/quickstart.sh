@@ -43,9 +43,10 @@ fi
 "$troupe" stack deploy examples/web.toml
 "$troupe" service ps demo_web
 echo
-echo "Each task of demo_web serves http://127.0.0.1:PORT/ on its port above, e.g.:"
-port=$("$troupe" service ps demo_web --format json \
-  | grep -o '"http": *[0-9]*' | head -1 | grep -o '[0-9]*$')
-[[ -n $port ]] && echo "  curl http://127.0.0.1:$port/"
-echo "Try: $troupe service ls | service logs demo_web | service scale demo_web=5"
+"$troupe" service endpoints demo_web
+echo
+echo "The routing mesh serves demo_web on its published port, through any node:"
+echo "  curl http://127.0.0.1:8080/"
+echo "Try: $troupe service ls | service update demo_web --env V=2 | service rollback demo_web"
+echo "     $troupe console   (tree, top, inspect ACTOR)   $troupe events --since 5m"
 echo "Node log: $data_dir/agent.log.  Stop the node: scripts/quickstart.sh stop"
