@@ -6,6 +6,7 @@
 #include "actors/manager/core/node_update.hpp"
 #include "actors/manager/core/rollout_request.hpp"
 #include "actors/network/core/route_table.hpp"
+#include "actors/network/core/vip.hpp"
 #include "config/stack_file.hpp"
 
 namespace troupe {
@@ -188,6 +189,11 @@ pb::Entry plan_write(const cluster_state& view, const pb::Request& req,
       auto problems = validate_stack_spec(stack);
       if (!problems.empty()) {
         *error = "stack '" + stack.name() + "' is not valid: " + join(problems);
+        return {};
+      }
+      if (auto conflict = network::published_conflict(stack, view.services());
+          !conflict.empty()) {
+        *error = "stack '" + stack.name() + "' is not valid: " + conflict;
         return {};
       }
       *entry.add_changes()->mutable_deploy_stack() = std::move(stack);

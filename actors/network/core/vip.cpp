@@ -83,6 +83,28 @@ bool assign_vips(pb::Service& svc, const std::map<std::string, pb::Service>& ser
   return changed;
 }
 
+std::string published_conflict(const pb::StackSpec& stack,
+                               const std::map<std::string, pb::Service>& services) {
+  for (const auto& s : stack.services())
+    for (const auto& p : s.ports()) {
+      if (p.published() == 0)
+        continue;
+      for (const auto& [name, other] : services) {
+        if (other.spec().stack() == stack.name())
+          continue;
+        for (const auto& q : other.spec().ports())
+          if (q.published() == p.published())
+            return "published port " + std::to_string(p.published()) + " of " + s.name()
+                   + " is already published by " + name;
+        for (const auto& v : other.vips())
+          if (v.port() == p.published())
+            return "published port " + std::to_string(p.published()) + " of " + s.name()
+                   + " is the VIP of " + name + " (keep published ports out of vip_ports)";
+      }
+    }
+  return {};
+}
+
 uint32_t vip_of(const pb::Service& svc, const std::string& port_name) {
   for (const auto& v : svc.vips())
     if (v.port_name() == port_name)

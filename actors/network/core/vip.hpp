@@ -31,6 +31,12 @@ void set_vip_range(vip_range range);
 bool assign_vips(pb::Service& svc, const std::map<std::string, pb::Service>& services,
                  const std::map<std::string, pb::Node>& nodes, vip_range range);
 
+/// Why `stack` cannot be deployed next to the other stacks' services (a
+/// published port that another stack publishes or that is another
+/// service's VIP), as one sentence; "" when it can.
+std::string published_conflict(const pb::StackSpec& stack,
+                               const std::map<std::string, pb::Service>& services);
+
 /// The VIP of `port_name` of `svc`, or 0.
 uint32_t vip_of(const pb::Service& svc, const std::string& port_name);
 

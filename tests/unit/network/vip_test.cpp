@@ -78,3 +78,28 @@ TEST(vip, short_names_and_environment) {
 
 } // namespace
 } // namespace troupe::network
+
+namespace troupe::network {
+namespace {
+
+TEST(vip, published_conflicts_with_other_stacks) {
+  std::map<std::string, pb::Service> services;
+  services["other_web"] = service("other", "web", {{"http", 8080}});
+  services["other_api"] = service("other", "api", {{"grpc", 0}});
+  services["other_api"].add_vips()->set_port(15000);
+  services["demo_web"] = service("demo", "web", {{"http", 9090}});
+
+  pb::StackSpec demo;
+  demo.set_name("demo");
+  *demo.add_services() = service("demo", "web", {{"http", 9090}}).spec();
+  EXPECT_EQ(published_conflict(demo, services), "");  // its own port: a redeploy
+  demo.mutable_services(0)->mutable_ports(0)->set_published(8080);
+  EXPECT_EQ(published_conflict(demo, services),
+            "published port 8080 of demo_web is already published by other_web");
+  demo.mutable_services(0)->mutable_ports(0)->set_published(15000);
+  EXPECT_NE(published_conflict(demo, services).find("is the VIP of other_api"),
+            std::string::npos);
+}
+
+} // namespace
+} // namespace troupe::network
