@@ -285,6 +285,11 @@ void cluster_test::SetUp() {
   cluster_ = std::make_unique<local_cluster>(dir_.path());
 }
 
+void small_cluster_test::SetUp() {
+  ASSERT_FALSE(dir_.path().empty()) << "cannot create a temp dir";
+  cluster_ = std::make_unique<local_cluster>(dir_.path(), 1, 2);
+}
+
 void cluster_test::TearDown() {
   if (HasFailure() && cluster_)
     std::cerr << cluster_->logs_tail();

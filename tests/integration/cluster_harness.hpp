@@ -109,4 +109,10 @@ protected:
   std::unique_ptr<local_cluster> cluster_;
 };
 
+/// The same with one manager and two workers (routing-mesh tests).
+class small_cluster_test : public cluster_test {
+protected:
+  void SetUp() override;
+};
+
 } // namespace troupe::itest

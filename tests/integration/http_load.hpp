@@ -26,6 +26,10 @@ struct http_reply {
 http_reply http_get(const std::string& host, int port, const std::string& path = "/",
                     int timeout_ms = 3000);
 
+/// A blocking TCP connection to host:port with 5s send/receive timeouts,
+/// or -1.
+int open_tcp(const std::string& host, int port);
+
 class http_load {
 public:
   struct target {

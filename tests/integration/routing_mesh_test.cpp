@@ -26,20 +26,6 @@ std::string web_stack(int published, int replicas, const std::string& balance) {
          + ", balance = \"" + balance + "\" }]\n";
 }
 
-/// A connected TCP socket to host:port, or -1.
-int connect_to(const std::string& host, int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  inet_pton(AF_INET, host.c_str(), &addr.sin_addr);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 class routing_mesh : public agent_test {
 protected:
   void SetUp() override {
@@ -117,17 +103,17 @@ TEST_F(routing_mesh, bad_clients_do_not_disturb_others) {
   deploy(2);
   // One client connects and sends nothing, one half-closes at once, one
   // resets, one floods garbage; meanwhile normal requests are answered.
-  int idle = connect_to("127.0.0.1", published_);
+  int idle = open_tcp("127.0.0.1", published_);
   ASSERT_GE(idle, 0);
-  int half = connect_to("127.0.0.1", published_);
+  int half = open_tcp("127.0.0.1", published_);
   ASSERT_GE(half, 0);
   ::shutdown(half, SHUT_WR);
-  int reset = connect_to("127.0.0.1", published_);
+  int reset = open_tcp("127.0.0.1", published_);
   ASSERT_GE(reset, 0);
   linger hard{1, 0};
   setsockopt(reset, SOL_SOCKET, SO_LINGER, &hard, sizeof(hard));
   ::close(reset);
-  int flood = connect_to("127.0.0.1", published_);
+  int flood = open_tcp("127.0.0.1", published_);
   ASSERT_GE(flood, 0);
   std::string garbage(64 * 1024, 'x');
   for (int i = 0; i < 16; ++i)
@@ -148,7 +134,7 @@ TEST_F(routing_mesh, a_port_of_a_removed_stack_is_closed) {
   ASSERT_TRUE(http_get("127.0.0.1", published_).ok);
   ASSERT_EQ(agent_->cli({"stack", "rm", "mesh"}).exit_code, 0);
   auto closed = [&] {
-    int fd = connect_to("127.0.0.1", published_);
+    int fd = open_tcp("127.0.0.1", published_);
     if (fd >= 0)
       ::close(fd);
     return fd < 0;
@@ -156,28 +142,20 @@ TEST_F(routing_mesh, a_port_of_a_removed_stack_is_closed) {
   EXPECT_TRUE(wait_until(closed, 30000)) << "the published port still listens";
 }
 
-class routing_mesh_cluster : public ::testing::Test {
-protected:
-  void TearDown() override {
-    if (HasFailure())
-      std::cerr << cluster_.logs_tail();
-  }
-  temp_dir dir_;
-  local_cluster cluster_{dir_.path(), 1, 2};
-};
+using routing_mesh_cluster = small_cluster_test;
 
 TEST_F(routing_mesh_cluster, every_node_serves_the_published_port) {
   if (access("/bin/busybox", X_OK) != 0)
     GTEST_SKIP() << "busybox (busybox-static) is not installed";
   std::string error;
-  ASSERT_TRUE(cluster_.start_all(&error)) << error;
+  ASSERT_TRUE(cluster_->start_all(&error)) << error;
   int published = free_port();
-  auto r = cluster_.cli("m1", {"stack", "deploy",
-                               cluster_.file("mesh.toml", web_stack(published, 2, "round-robin"))});
+  auto r = cluster_->cli("m1", {"stack", "deploy",
+                               cluster_->file("mesh.toml", web_stack(published, 2, "round-robin"))});
   ASSERT_EQ(r.exit_code, 0) << r.describe();
   // Through each node (the manager runs no task), every task answers.
   for (const auto& node : {"m1", "w1", "w2"}) {
-    auto host = cluster_.ingress(node);
+    auto host = cluster_->ingress(node);
     auto both = [&] {
       std::set<std::string> seen;
       for (int i = 0; i < 4; ++i) {

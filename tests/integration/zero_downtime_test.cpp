@@ -109,21 +109,13 @@ TEST_F(zero_downtime, update_and_rollback_fail_no_request) {
 /// its host dies) under the same load through the manager's ingress: the
 /// requests that fail are counted and reported; once the tasks run on the
 /// other worker, every request succeeds again.
-class zero_downtime_cluster : public ::testing::Test {
-protected:
-  void TearDown() override {
-    if (HasFailure())
-      std::cerr << cluster_.logs_tail();
-  }
-  temp_dir dir_;
-  local_cluster cluster_{dir_.path(), 1, 2};
-};
+using zero_downtime_cluster = small_cluster_test;
 
 TEST_F(zero_downtime_cluster, a_lost_worker_under_load) {
   if (access("/bin/busybox", X_OK) != 0)
     GTEST_SKIP() << "busybox (busybox-static) is not installed";
   std::string error;
-  ASSERT_TRUE(cluster_.start_all(&error)) << error;
+  ASSERT_TRUE(cluster_->start_all(&error)) << error;
   int published = free_port();
   auto stack = "[stack]\nname = \"zd\"\n\n[services.web]\n"
                "command = [\"/bin/sh\", \"-c\", \"mkdir -p www && echo ok > www/index.html "
@@ -131,12 +123,12 @@ TEST_F(zero_downtime_cluster, a_lost_worker_under_load) {
                "replicas = 3\n"
                "ports = [{ name = \"http\", target = 80, published = "
                + std::to_string(published) + " }]\n";
-  auto r = cluster_.cli("m1", {"stack", "deploy", cluster_.file("zd.toml", stack),
+  auto r = cluster_->cli("m1", {"stack", "deploy", cluster_->file("zd.toml", stack),
                                "--timeout", "60s"});
   ASSERT_EQ(r.exit_code, 0) << r.describe();
-  auto ingress = cluster_.ingress("m1");
+  auto ingress = cluster_->ingress("m1");
   auto three = [&] {
-    auto eps = cluster_.cli_json("m1", {"service", "endpoints", "zd_web"});
+    auto eps = cluster_->cli_json("m1", {"service", "endpoints", "zd_web"});
     return eps.is_array() && eps.size() == 1 && eps[0]["endpoints"].size() == 3;
   };
   ASSERT_TRUE(wait_until(three, 60000));
@@ -146,17 +138,17 @@ TEST_F(zero_downtime_cluster, a_lost_worker_under_load) {
 
   // The worker with the most tasks goes, with its task processes.
   std::map<std::string, int> per_node;
-  for (const auto& t : running_tasks(cluster_.cli_json("m1", {"service", "ps", "zd_web"})))
+  for (const auto& t : running_tasks(cluster_->cli_json("m1", {"service", "ps", "zd_web"})))
     ++per_node[t.value("node", "")];
   std::string victim = per_node["w1"] >= per_node["w2"] ? "w1" : "w2";
   auto start = now_ms();
-  cluster_.kill9(victim);
-  for (int pid : processes_under(cluster_.data_dir(victim))) {
+  cluster_->kill9(victim);
+  for (int pid : processes_under(cluster_->data_dir(victim))) {
     ::kill(-pid, SIGKILL);
     ::kill(pid, SIGKILL);
   }
   auto moved = [&] {
-    auto tasks = running_tasks(cluster_.cli_json("m1", {"service", "ps", "zd_web"}));
+    auto tasks = running_tasks(cluster_->cli_json("m1", {"service", "ps", "zd_web"}));
     int elsewhere = 0;
     for (const auto& t : tasks)
       elsewhere += t.value("node", "") != victim;
