@@ -115,7 +115,10 @@ using gateway_actor = caf::typed_actor<
   // A Raft message from a peer manager.
   caf::reacts_to<atom::raft, pb::RaftMessage>,
   // A write forwarded by a follower manager; replies with its index.
-  caf::replies_to<atom::propose, pb::Entry>::with<uint64_t>>;
+  caf::replies_to<atom::propose, pb::Entry>::with<uint64_t>,
+  // Task logs read through the leader's dispatcher, which every worker
+  // joined (a follower's API asks the leader's gateway).
+  caf::replies_to<atom::logs, pb::LogRequest>::with<pb::LogChunk>>;
 
 /// What the raft actor feeds: committed entries and installed snapshots.
 using applier_actor = caf::typed_actor<

@@ -52,6 +52,9 @@ gateway(probed_pointer<gateway_actor, gateway_state> self, std::string cluster,
     [=](atom::propose, pb::Entry entry) {
       return self->delegate(self->state.raft, atom::propose_v, std::move(entry));
     },
+    [=](atom::logs, const pb::LogRequest& req) {
+      return self->delegate(self->state.dispatcher, atom::logs_v, req);
+    },
   };
 }
 

@@ -95,13 +95,22 @@ void serve(self_ptr self, const envelope& env, const pb::Request& req) {
     return;
   }
   if (req.kind_case() == pb::Request::kServiceLogs) {
-    self->request(st.dispatcher, request_timeout, atom::logs_v,
-                  req.service_logs())
+    // Workers join the leader's dispatcher: a follower asks the leader.
+    auto answer = [=](const pb::LogChunk& chunk) {
+      pb::Response resp;
+      *resp.mutable_logs() = chunk;
+      reply(self, env, resp);
+    };
+    self->request(st.raft, request_timeout, atom::leader_v)
       .then(
-        [=](const pb::LogChunk& chunk) {
-          pb::Response resp;
-          *resp.mutable_logs() = chunk;
-          reply(self, env, resp);
+        [=](bool leading, const gateway_actor& leader) {
+          if (leading || !leader)
+            self->request(self->state.dispatcher, request_timeout, atom::logs_v,
+                          req.service_logs())
+              .then(answer, on_error);
+          else
+            self->request(leader, request_timeout, atom::logs_v, req.service_logs())
+              .then(answer, on_error);
         },
         on_error);
     return;

@@ -1,0 +1,43 @@
+// `troupe service logs` in a cluster: tasks on both workers, asked through a
+// follower manager (whose own dispatcher knows no worker), with and without
+// --follow.
+#include "tests/integration/cluster_harness.hpp"
+
+namespace troupe::itest {
+namespace {
+
+using cluster_logs = cluster_test;
+
+TEST_F(cluster_logs, follower_shows_and_follows_logs_of_tasks_on_every_worker) {
+  std::string error;
+  ASSERT_TRUE(cluster_->start_all(&error)) << error;
+  auto leader = cluster_->wait_leader(cluster_->managers(), 30000);
+  ASSERT_FALSE(leader.empty());
+  auto follower = cluster_->managers_except({leader}).front();
+  auto file = cluster_->file(
+    "talk.toml",
+    "[stack]\nname = \"talk\"\n\n[services.say]\n"
+    "command = [\"/bin/sh\", \"-c\", \"while true; do echo line from slot $TROUPE_TASK_SLOT "
+    "on $TROUPE_NODE; sleep 0.2; done\"]\nreplicas = 2\n");
+  auto r = cluster_->cli(follower, {"stack", "deploy", file, "--timeout", "60s"});
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  auto both_workers = [](const std::string& out) {
+    return out.find("on w1") != std::string::npos && out.find("on w2") != std::string::npos;
+  };
+  std::string last;
+  EXPECT_TRUE(wait_until([&] {
+    last = cluster_->cli(follower, {"service", "logs", "talk_say"}).out;
+    return both_workers(last);
+  }, 30000)) << last;
+  // --follow runs until stopped: stop it after it has shown new lines.
+  auto followed = run_command({TROUPE_BINARY, "service", "logs", "talk_say", "--follow",
+                               "--tail", "1", "--host", cluster_->api(follower)},
+                              cluster_->root(), 3000);
+  EXPECT_TRUE(followed.timed_out) << followed.describe();
+  EXPECT_TRUE(both_workers(followed.out)) << followed.describe();
+  EXPECT_GT(std::count(followed.out.begin(), followed.out.end(), '\n'), 4)
+    << "no new lines while following: " << followed.out;
+}
+
+} // namespace
+} // namespace troupe::itest
