@@ -72,6 +72,29 @@ void entry_metrics(const std::vector<pb::Event>& events, const cluster_state& s,
   }
 }
 
+void on_entry(self_ptr self, const pb::Entry& entry);
+
+/// Reads the store's state, then replays the entries that arrived meanwhile
+/// (those it already covers are skipped by index).
+void sync(self_ptr self) {
+  self->request(self->state.store, store_request_timeout, atom::snapshot_v)
+    .then(
+      [=](const pb::ClusterSnapshot& snap) {
+        auto& st = self->state;
+        st.source.reset(snap);
+        st.synced = true;
+        auto early = std::move(st.early);
+        st.early.clear();
+        for (const auto& e : early)
+          on_entry(self, e);
+        update_task_gauges(self);
+      },
+      [=](const caf::error& err) {
+        caf::aout(self) << "events: cannot read the state: " << error_message(err)
+                        << std::endl;
+      });
+}
+
 void on_entry(self_ptr self, const pb::Entry& entry) {
   auto& st = self->state;
   if (!st.synced) {
@@ -85,17 +108,7 @@ void on_entry(self_ptr self, const pb::Entry& entry) {
     st.synced = false;
     st.early.clear();
     st.early.push_back(entry);
-    self->request(st.store, store_request_timeout, atom::snapshot_v)
-      .then([=](const pb::ClusterSnapshot& snap) {
-        auto& st = self->state;
-        st.source.reset(snap);
-        st.synced = true;
-        auto early = std::move(st.early);
-        st.early.clear();
-        for (const auto& e : early)
-          on_entry(self, e);
-        update_task_gauges(self);
-      });
+    sync(self);
     return;
   }
   auto events = st.source.apply(entry);
@@ -187,22 +200,7 @@ events_actor::behavior_type events(self_ptr self, std::shared_ptr<events_socket>
   // Subscribe first, then read: entries applied in between arrive twice and
   // the second copy is skipped by index.
   self->send(st.store, atom::subscribe_v, caf::actor_cast<listener_actor>(self));
-  self->request(st.store, store_request_timeout, atom::snapshot_v)
-    .then(
-      [=](const pb::ClusterSnapshot& snap) {
-        auto& st = self->state;
-        st.source.reset(snap);
-        st.synced = true;
-        auto early = std::move(st.early);
-        st.early.clear();
-        for (const auto& e : early)
-          on_entry(self, e);
-        update_task_gauges(self);
-      },
-      [=](const caf::error& err) {
-        caf::aout(self) << "events: cannot read the state: " << error_message(err)
-                        << std::endl;
-      });
+  sync(self);
   self->send(self, atom::flush_v);
   set_kill_hook(&on_kill);
   self->attach_functor([key = registry_key, sys = &self->system()] {

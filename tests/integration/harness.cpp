@@ -259,4 +259,19 @@ std::vector<json> running_tasks(const json& tasks) {
   return out;
 }
 
+void oci_agent_test::SetUp() {
+  if (geteuid() != 0)
+    GTEST_SKIP() << "the oci driver needs root";
+  for (const char* tool : {"runc", "umoci"})
+    if (run_command({tool, "--version"}, dir_.path(), 30000).exit_code != 0)
+      GTEST_SKIP() << tool << " is not installed";
+  if (access("/bin/busybox", X_OK) != 0)
+    GTEST_SKIP() << "/bin/busybox (busybox-static) is not installed";
+  auto build = run_command({"bash", std::string(TROUPE_SOURCE_DIR) +
+                                        "/scripts/build-busybox-image.sh", images_dir()},
+                           dir_.path(), 180000);
+  ASSERT_EQ(build.exit_code, 0) << build.describe();
+  agent_test::SetUp();
+}
+
 } // namespace troupe::itest

@@ -140,4 +140,12 @@ protected:
   std::unique_ptr<agent> agent_;
 };
 
+/// agent_test with the oci driver: skips without root, runc, umoci or
+/// busybox-static, and builds the busybox image into its own images dir.
+class oci_agent_test : public agent_test {
+protected:
+  void SetUp() override;
+  std::string images_dir() const override { return dir_.file("images"); }
+};
+
 } // namespace troupe::itest

@@ -49,29 +49,14 @@ std::vector<std::string> containers_of(const std::string& stack, const std::stri
   return out;
 }
 
-class oci_driver : public agent_test {
+class oci_driver : public oci_agent_test {
 protected:
-  void SetUp() override {
-    if (geteuid() != 0)
-      GTEST_SKIP() << "the oci driver needs root";
-    for (const char* tool : {"runc", "umoci"})
-      if (run_command({tool, "--version"}, dir_.path(), 30000).exit_code != 0)
-        GTEST_SKIP() << tool << " is not installed";
-    if (access("/bin/busybox", X_OK) != 0)
-      GTEST_SKIP() << "/bin/busybox (busybox-static) is not installed";
-    auto build = run_command({"bash", std::string(TROUPE_SOURCE_DIR) +
-                                          "/scripts/build-busybox-image.sh", images_dir()},
-                             dir_.path(), 180000);
-    ASSERT_EQ(build.exit_code, 0) << build.describe();
-    agent_test::SetUp();
-  }
   void TearDown() override {
     agent_test::TearDown();
     // the node should have removed them; never leave containers behind
     for (const auto& id : containers_of("itweb", dir_.path()))
       run_command({"runc", "delete", "--force", id}, dir_.path(), 30000);
   }
-  std::string images_dir() const override { return dir_.file("images"); }
 };
 
 TEST_F(oci_driver, busybox_web_servers_answer_on_their_host_ports) {

@@ -253,24 +253,7 @@ TEST_F(update_failover, a_new_leader_continues_the_update) {
 namespace troupe::itest {
 namespace {
 
-class oci_health : public agent_test {
-protected:
-  void SetUp() override {
-    if (geteuid() != 0)
-      GTEST_SKIP() << "the oci driver needs root";
-    for (const char* tool : {"runc", "umoci"})
-      if (run_command({tool, "--version"}, dir_.path(), 30000).exit_code != 0)
-        GTEST_SKIP() << tool << " is not installed";
-    if (access("/bin/busybox", X_OK) != 0)
-      GTEST_SKIP() << "/bin/busybox (busybox-static) is not installed";
-    auto build = run_command({"bash", std::string(TROUPE_SOURCE_DIR) +
-                                          "/scripts/build-busybox-image.sh", images_dir()},
-                             dir_.path(), 180000);
-    ASSERT_EQ(build.exit_code, 0) << build.describe();
-    agent_test::SetUp();
-  }
-  std::string images_dir() const override { return dir_.file("images"); }
-};
+using oci_health = oci_agent_test;
 
 TEST_F(oci_health, cmd_check_runs_in_the_container) {
   // /www/index.html exists only inside the busybox image: a check that
