@@ -3,7 +3,7 @@
 # test and run containers. Idempotent: installs only what is missing.
 set -euo pipefail
 packages=(
-  build-essential cmake ninja-build pkg-config
+  build-essential cmake ninja-build pkg-config ccache
   libcaf-dev libprotobuf-dev protobuf-compiler
   libzmq3-dev cppzmq-dev libsqlite3-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libcli11-dev nlohmann-json3-dev
