@@ -1,8 +1,11 @@
 #include "cli/api_client.hpp"
 
 #include <cstdlib>
+#include <filesystem>
 
 #include <zmq.hpp>
+
+#include "config/limits.hpp"
 
 namespace troupe {
 
@@ -37,7 +40,8 @@ std::string resolve_api_address(const std::string& host_flag) {
   const char* env = std::getenv("TROUPE_HOST");
   if (env != nullptr && *env != '\0')
     return env;
-  return "127.0.0.1:7100";
+  // The local socket of the default data dir (troupe agent with no --api).
+  return "ipc://" + std::filesystem::absolute("troupe-data/api.sock").string();
 }
 
 bool call_api(const std::string& address, const pb::Request& request,
@@ -47,11 +51,20 @@ bool call_api(const std::string& address, const pb::Request& request,
     *error = "cannot encode the request";
     return false;
   }
+  auto endpoint = api_endpoint(address);
+  if (endpoint.rfind("ipc://", 0) == 0) {
+    std::error_code ec;
+    if (!std::filesystem::exists(endpoint.substr(6), ec)) {
+      *error = "cannot reach the node at " + address
+               + " (no such socket); is `troupe agent` running? (--host picks another node)";
+      return false;
+    }
+  }
   try {
     zmq::socket_t socket(client_context(), zmq::socket_type::req);
     socket.set(zmq::sockopt::linger, 0);
     try {
-      socket.connect(api_endpoint(address));
+      socket.connect(endpoint);
     } catch (const zmq::error_t&) {
       *error = "invalid node address \"" + address + "\"; expected HOST:PORT";
       return false;
@@ -62,6 +75,12 @@ bool call_api(const std::string& address, const pb::Request& request,
     if ((items[0].revents & ZMQ_POLLIN) == 0) {
       *error = "cannot reach the node at " + address + " (no answer in " +
                timeout_text(timeout_ms) + "); is `troupe agent` running?";
+      if (payload.size() > input_limits{}.max_request_bytes)
+        *error = "the node at " + address + " did not answer a request of "
+                 + std::to_string(payload.size() >> 20)
+                 + " MiB: nodes close the connection of requests above their limit ("
+                 + std::to_string(input_limits{}.max_request_bytes >> 20)
+                 + " MiB unless [limits] max_request_size says otherwise)";
       return false;
     }
     zmq::message_t reply;

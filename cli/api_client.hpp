@@ -12,8 +12,8 @@ namespace troupe {
 /// "127.0.0.1:7100" -> "tcp://127.0.0.1:7100"; full endpoints pass through.
 std::string api_endpoint(const std::string& address);
 
-/// The API address to use: --host if given, else $TROUPE_HOST, else
-/// 127.0.0.1:7100.
+/// The API address to use: --host if given, else $TROUPE_HOST, else the
+/// local socket ipc://$PWD/troupe-data/api.sock (a standalone agent's default).
 std::string resolve_api_address(const std::string& host_flag);
 
 /// Sends `request` and waits up to `timeout_ms` for the response. Returns

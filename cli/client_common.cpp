@@ -7,7 +7,7 @@ namespace troupe::cli {
 
 void add_client_options(CLI::App* sub, client_options* options, bool with_format) {
   sub->add_option("--host", options->host,
-                  "node API address HOST:PORT (default $TROUPE_HOST, else 127.0.0.1:7100)");
+                  "node API address HOST:PORT or ipc://PATH (default $TROUPE_HOST, else ./troupe-data/api.sock)");
   if (with_format)
     sub->add_option("--format", options->format, "output format: table or json")
         ->check(CLI::IsMember({"table", "json"}));

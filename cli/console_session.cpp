@@ -46,7 +46,7 @@ nlohmann::json actor_json(const pb::ActorInfo& a) {
                       {"mailbox", a.mailbox()}, {"busy_ns", a.busy_ns()},
                       {"restarts", a.restarts()},
                       {"last_error", a.last_error()},
-                      {"started_ms", a.started_ms()}};
+                      {"started_at", format_rfc3339(a.started_ms())}};
   j["links"] = std::vector<uint64_t>(a.links().begin(), a.links().end());
   j["monitors"] = std::vector<uint64_t>(a.monitors().begin(), a.monitors().end());
   j["recent_messages"] = std::vector<std::string>(a.recent_messages().begin(),

@@ -4,6 +4,7 @@
 // given time (and the last seq published), prints that, then streams from
 // the socket, skipping what it already printed (by seq) and fetching any gap
 // from the history. Runs until Ctrl-C, or until N events were printed.
+#include <cerrno>
 #include <chrono>
 #include <iostream>
 #include <map>
@@ -17,6 +18,7 @@
 #include "cli/api_client.hpp"
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
+#include "cli/output.hpp"
 #include "config/units.hpp"
 
 namespace troupe::cli {
@@ -81,7 +83,7 @@ nlohmann::json event_json(const pb::Event& e) {
   nlohmann::json attrs = nlohmann::json::object();
   for (const auto& [k, v] : e.attributes())
     attrs[k] = v;
-  return {{"seq", e.seq()},         {"index", e.index()},   {"time", e.time()},
+  return {{"seq", e.seq()},         {"index", e.index()},   {"time", format_rfc3339(e.time())},
           {"type", e.type()},       {"action", e.action()}, {"subject", e.subject()},
           {"node", e.node()},       {"attributes", attrs},  {"message", e.message()}};
 }
@@ -172,7 +174,9 @@ int run_events(const events_options& o) {
   sub.set(zmq::sockopt::linger, 0);
   sub.set(zmq::sockopt::subscribe, "");
   try {
-    sub.connect("tcp://" + reachable(first.events_address(), api));
+    const auto& pub = first.events_address();
+    sub.connect(pub.find("://") != std::string::npos ? pub
+                                                     : "tcp://" + reachable(pub, api));
   } catch (const zmq::error_t& e) {
     return fail("cannot subscribe to events at " + first.events_address() + ": "
                 + e.what());
@@ -189,10 +193,17 @@ int run_events(const events_options& o) {
   out.skip_to(history.last_seq());
   while (!interrupted()) {
     zmq::pollitem_t item{sub.handle(), 0, ZMQ_POLLIN, 0};
-    zmq::poll(&item, 1, std::chrono::milliseconds(200));
     zmq::multipart_t msg;
-    if (!msg.recv(sub, ZMQ_DONTWAIT))
-      continue;
+    try {
+      // A signal interrupts the wait (EINTR): the loop then ends cleanly.
+      zmq::poll(&item, 1, std::chrono::milliseconds(200));
+      if (!msg.recv(sub, ZMQ_DONTWAIT))
+        continue;
+    } catch (const zmq::error_t& e) {
+      if (e.num() == EINTR)
+        continue;
+      return fail(std::string("the event stream broke: ") + e.what());
+    }
     if (msg.size() != 2)
       continue;
     msg.popstr();

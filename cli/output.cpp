@@ -153,6 +153,57 @@ nlohmann::json service_summary_json(const pb::ServiceSummary& summary) {
 
 namespace {
 
+// Protobuf's JSON mapping writes 64-bit integers as strings: numbers
+// become numbers again, and int64 fields named *_at (epoch milliseconds)
+// RFC 3339 times, throughout nested messages, lists and maps.
+void normalize(nlohmann::json& j, const google::protobuf::Descriptor* d);
+
+void normalize_value(nlohmann::json& v, const google::protobuf::FieldDescriptor* f) {
+  using FD = google::protobuf::FieldDescriptor;
+  switch (f->cpp_type()) {
+    case FD::CPPTYPE_MESSAGE:
+      if (v.is_object())
+        normalize(v, f->message_type());
+      return;
+    case FD::CPPTYPE_INT64:
+      if (v.is_string()) {
+        int64_t n = std::stoll(v.get<std::string>());
+        if (f->name().size() > 3 && f->name().compare(f->name().size() - 3, 3, "_at") == 0)
+          v = format_rfc3339(n);
+        else
+          v = n;
+      }
+      return;
+    case FD::CPPTYPE_UINT64:
+      if (v.is_string())
+        v = static_cast<uint64_t>(std::stoull(v.get<std::string>()));
+      return;
+    default:
+      return;
+  }
+}
+
+void normalize(nlohmann::json& j, const google::protobuf::Descriptor* d) {
+  for (int i = 0; i < d->field_count(); ++i) {
+    const auto* f = d->field(i);
+    auto it = j.find(f->name());
+    if (it == j.end())
+      continue;
+    if (f->is_map()) {
+      const auto* value_field = f->message_type()->FindFieldByName("value");
+      if (it->is_object() && value_field != nullptr)
+        for (auto& [k, v] : it->items())
+          normalize_value(v, value_field);
+    } else if (f->is_repeated()) {
+      if (it->is_array())
+        for (auto& v : *it)
+          normalize_value(v, f);
+    } else {
+      normalize_value(*it, f);
+    }
+  }
+}
+
 nlohmann::json proto_json(const google::protobuf::Message& message) {
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
@@ -160,7 +211,25 @@ nlohmann::json proto_json(const google::protobuf::Message& message) {
   std::string text;
   if (!google::protobuf::util::MessageToJsonString(message, &text, options).ok())
     return nlohmann::json::object();
-  return nlohmann::json::parse(text, nullptr, false);
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_object())
+    normalize(j, message.GetDescriptor());
+  return j;
+}
+
+/// "process,oci" -> ["process", "oci"].
+nlohmann::json split_list(const std::string& joined) {
+  auto out = nlohmann::json::array();
+  size_t start = 0;
+  while (start < joined.size()) {
+    auto comma = joined.find(',', start);
+    if (comma == std::string::npos)
+      comma = joined.size();
+    if (comma > start)
+      out.push_back(joined.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
 }
 
 } // namespace
@@ -193,7 +262,7 @@ nlohmann::json node_summary_json(const pb::NodeSummary& summary) {
           {"cpus", node.cpus()},
           {"memory_bytes", node.memory_bytes()},
           {"hostname", node.hostname()},
-          {"drivers", node.drivers()},
+          {"drivers", split_list(node.drivers())},
           {"port_min", node.port_min()},
           {"port_max", node.port_max()},
           {"registered_at", format_rfc3339(node.registered_at())},

@@ -127,6 +127,12 @@ void print_log_lines(const pb::LogChunk& chunk) {
 }
 
 int service_logs(const logs_options& o) {
+  // An unknown service is an error, not an empty log.
+  pb::Request check;
+  check.set_inspect_service(o.service);
+  pb::Response known;
+  if (!request_api(o.client, check, &known))
+    return 1;
   pb::Request request;
   auto* logs = request.mutable_service_logs();
   logs->set_service(o.service);

@@ -24,7 +24,9 @@ bool load_stack(const std::string& file, pb::StackSpec* out) {
   auto result = load_stack_file(file);
   if (!result.ok()) {
     for (const auto& error : result.errors)
-      std::cerr << error.to_string() << "\n";
+      // A file that cannot be read at all is one sentence of troupe's own.
+      std::cerr << (error.line == 0 && error.key.empty() ? "troupe: " : "")
+                << error.to_string() << "\n";
     return false;
   }
   *out = result.stack;

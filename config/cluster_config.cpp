@@ -6,8 +6,10 @@
 #include <fstream>
 #include <set>
 #include <thread>
+#include <type_traits>
 
 #include "config/toml_reader.hpp"
+#include "config/units.hpp"
 
 namespace troupe {
 namespace {
@@ -120,10 +122,18 @@ void read_node_config(toml_reader& r, const toml::table& t, const std::string& p
     for (auto& [k, val] : *v) (*n->mutable_labels())[k] = val;
   if (auto v = r.number(t, path, "cpus")) {
     n->set_cpus(*v);
-    if (!(*v >= 0))
-      r.error(*t.get("cpus"), path + ".cpus", "must be >= 0");
+    if (!(*v >= 0 && *v <= max_cpus))
+      r.error(*t.get("cpus"), path + ".cpus",
+              "must be a number between 0 and " + std::to_string(static_cast<int>(max_cpus))
+                  + " (0 = the host's)");
   }
-  if (auto v = r.size(t, path, "memory")) n->set_memory_bytes(*v);
+  if (auto v = r.size(t, path, "memory")) {
+    n->set_memory_bytes(*v);
+    if (*v != 0 && (*v < min_memory_bytes || *v > max_memory_bytes))
+      r.error(*t.get("memory"), path + ".memory",
+              "must be between " + format_size_bytes(min_memory_bytes) + " and "
+                  + format_size_bytes(max_memory_bytes) + " (0 = the host's)");
+  }
   read_port_range(r, t, path, n);
   if (auto v = r.string(t, path, "images_dir")) n->set_images_dir(*v);
   if (auto v = r.string(t, path, "events_address")) {
@@ -284,21 +294,24 @@ void read_timings(toml_reader& r, const toml::table& root, pb::Timings* tm) {
     return;
   r.check_keys(*t, "timings", {"raft_heartbeat", "election_timeout", "node_heartbeat",
                                "node_down_after", "request_timeout"});
-  auto positive = [&](std::string_view key, auto setter) {
+  auto within = [&](std::string_view key, ms_range range, auto setter) {
     auto v = r.duration(*t, "timings", key);
     if (!v) return;
-    if (*v <= 0)
-      r.error(*t->get(key), toml_reader::join("timings", key), "must be > 0");
+    if (*v < range.lo || *v > range.hi)
+      r.error(*t->get(key), toml_reader::join("timings", key),
+              "must be between " + format_duration_ms(range.lo) + " and "
+                  + format_duration_ms(range.hi) + ", got " + format_duration_ms(*v));
     else
       (tm->*setter)(*v);
   };
-  positive("raft_heartbeat", &pb::Timings::set_raft_heartbeat_ms);
-  positive("election_timeout", &pb::Timings::set_election_timeout_ms);
-  positive("node_heartbeat", &pb::Timings::set_node_heartbeat_ms);
-  positive("request_timeout", &pb::Timings::set_request_timeout_ms);
+  within("raft_heartbeat", raft_heartbeat_range, &pb::Timings::set_raft_heartbeat_ms);
+  within("election_timeout", election_timeout_range, &pb::Timings::set_election_timeout_ms);
+  within("node_heartbeat", node_heartbeat_range, &pb::Timings::set_node_heartbeat_ms);
+  within("request_timeout", request_timeout_range, &pb::Timings::set_request_timeout_ms);
   if (auto v = r.count(*t, "timings", "node_down_after")) {
-    if (*v < 1)
-      r.error(*t->get("node_down_after"), "timings.node_down_after", "must be >= 1");
+    if (*v < 1 || *v > max_node_down_after)
+      r.error(*t->get("node_down_after"), "timings.node_down_after",
+              "must be between 1 and " + std::to_string(max_node_down_after));
     else
       tm->set_node_down_after(*v);
   }
@@ -309,6 +322,31 @@ void read_timings(toml_reader& r, const toml::table& root, pb::Timings* tm) {
             "must be at least twice timings.raft_heartbeat");
 }
 
+// [limits]: the replica ceiling, the cluster's task ceiling, the API's
+// request size (config/limits.hpp).
+void read_limits(toml_reader& r, const toml::table& root, input_limits* l) {
+  const toml::table* t = r.table(root, "", "limits");
+  if (!t)
+    return;
+  r.check_keys(*t, "limits", {"max_replicas", "max_tasks", "max_request_size"});
+  auto bounded = [&](std::string_view key, uint64_t lo, uint64_t hi, auto v, auto* field) {
+    if (!v)
+      return;
+    if (static_cast<uint64_t>(*v) < lo || static_cast<uint64_t>(*v) > hi)
+      r.error(*t->get(key), toml_reader::join("limits", key),
+              "must be between " + std::to_string(lo) + " and " + std::to_string(hi)
+                  + ", got " + std::to_string(*v));
+    else
+      *field = static_cast<std::remove_pointer_t<decltype(field)>>(*v);
+  };
+  bounded("max_replicas", 1, max_replicas_ceiling, r.count(*t, "limits", "max_replicas"),
+          &l->max_replicas);
+  bounded("max_tasks", 1, max_tasks_ceiling, r.count(*t, "limits", "max_tasks"),
+          &l->max_tasks);
+  bounded("max_request_size", 1024, max_request_bytes_ceiling,
+          r.size(*t, "limits", "max_request_size"), &l->max_request_bytes);
+}
+
 } // namespace
 
 pb::ClusterConfig default_cluster_config() {
@@ -316,13 +354,11 @@ pb::ClusterConfig default_cluster_config() {
   c.set_name("troupe");
   pb::ManagerConfig* m = c.add_managers();
   m->set_name(host_name());
-  m->set_api_address("127.0.0.1:7100");
   m->set_cluster_address("127.0.0.1:7200");
   pb::NodeConfig* d = c.mutable_defaults();
   d->set_data_dir("./troupe-data");
   d->set_driver("process");
   d->set_address("127.0.0.1");
-  d->set_api_address("127.0.0.1:7100");
   d->set_port_min(20000);
   d->set_port_max(29999);
   d->set_images_dir("/var/lib/troupe/images");
@@ -347,11 +383,18 @@ cluster_load_result parse_cluster_config(std::string_view text,
   if (!root)
     return out;
   toml_reader r(source, &out.errors);
-  r.check_keys(*root, "", {"cluster", "managers", "defaults", "nodes", "timings"});
+  r.check_keys(*root, "", {"cluster", "managers", "defaults", "nodes", "timings",
+                           "limits", "api"});
   read_cluster(r, *root, &out.config);
   read_managers(r, *root, &out.config);
   read_nodes(r, *root, &out.config);
   read_timings(r, *root, out.config.mutable_timings());
+  read_limits(r, *root, &out.limits);
+  if (const toml::table* t = r.table(*root, "", "api")) {
+    r.check_keys(*t, "api", {"socket_group"});
+    if (auto v = r.string(*t, "api", "socket_group")) out.api_socket_group = *v;
+  }
+  sort_by_position(&out.errors);
   return out;
 }
 
@@ -380,7 +423,8 @@ pb::NodeConfig resolve_node(const pb::ClusterConfig& config,
   }
   for (const auto& m : config.managers())
     if (m.name() == name) {
-      n.set_api_address(m.api_address());
+      if (!m.api_address().empty())
+        n.set_api_address(m.api_address());
       if (!m.events_address().empty())
         n.set_events_address(m.events_address());
       if (!m.metrics_address().empty())

@@ -20,6 +20,10 @@ struct config_error {
 };
 
 /// Every error on its own line.
+/// Every error on its own line, each ending with a newline.
 std::string to_string(const std::vector<config_error>& errors);
+
+/// Orders errors by line, then column (file-level errors, line 0, first).
+void sort_by_position(std::vector<config_error>* errors);
 
 } // namespace troupe

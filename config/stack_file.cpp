@@ -189,28 +189,61 @@ void read_stack(toml_reader& r, const toml::table& root, pb::StackSpec* stack) {
   }
 }
 
+/// Whether `text` reads like YAML (a docker-compose file): its first line
+/// that is not blank or a comment is `key:` with no `=` or `[`.
+bool looks_like_yaml(std::string_view text) {
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    auto line = text.substr(start, end == std::string_view::npos ? text.size() - start
+                                                                 : end - start);
+    start = end == std::string_view::npos ? text.size() : end + 1;
+    auto first = line.find_first_not_of(" \t\r");
+    if (first == std::string_view::npos || line[first] == '#')
+      continue;
+    if (line.substr(first, 3) == "---")
+      return true;
+    auto colon = line.find(':');
+    return colon != std::string_view::npos && line.find('=') == std::string_view::npos
+           && line[first] != '[' && line[first] != '"';
+  }
+  return false;
+}
+
 } // namespace
 
 stack_load_result parse_stack(std::string_view text, const std::string& source) {
   stack_load_result out;
   auto root = parse_toml(text, source, &out.errors);
+  if (!root && looks_like_yaml(text)) {
+    config_error e;
+    e.file = source;
+    e.message = "this looks like a YAML file (docker-compose?); troupe reads TOML stack "
+                "files ([stack] name = \"...\", [services.NAME] ...): see docs/config.md";
+    out.errors.assign(1, std::move(e));
+    return out;
+  }
   if (!root)
     return out;
   toml_reader r(source, &out.errors);
   read_stack(r, *root, &out.stack);
   out.stack.set_source(source);
   auto index = index_positions(*root);
-  for (auto& issue : check_stack_spec(out.stack)) {
-    if (r.failed(issue.key))
-      continue; // already reported where it was read
+  // Skip what was already reported where it was read; decide for every issue
+  // before adding any, so one issue (a bad service name) hides no other.
+  std::vector<spec_issue> fresh;
+  for (auto& issue : check_stack_spec(out.stack))
+    if (!r.failed(issue.key))
+      fresh.push_back(std::move(issue));
+  for (auto& issue : fresh)
     r.error(position_of(issue.key, index), issue.key, issue.message);
-  }
+  sort_by_position(&out.errors);
   return out;
 }
 
 stack_load_result load_stack_file(const std::string& path) {
   std::string why;
-  auto text = read_text_file(path, &why);
+  auto text = read_text_file(path, &why, max_stack_file_bytes);
   if (!text) {
     stack_load_result out;
     config_error e;
@@ -222,9 +255,10 @@ stack_load_result load_stack_file(const std::string& path) {
   return parse_stack(*text, path);
 }
 
-std::vector<std::string> validate_stack_spec(const pb::StackSpec& stack) {
+std::vector<std::string> validate_stack_spec(const pb::StackSpec& stack,
+                                             const input_limits& limits) {
   std::vector<std::string> out;
-  for (auto& issue : check_stack_spec(stack))
+  for (auto& issue : check_stack_spec(stack, limits))
     out.push_back(issue.key + ": " + issue.message);
   return out;
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/config_error.hpp"
+#include "config/limits.hpp"
 #include "messages/troupe.pb.h"
 
 namespace troupe {
@@ -28,7 +29,8 @@ stack_load_result parse_stack(std::string_view text, const std::string& source);
 /// Semantic checks of a spec that arrived over the API (no positions known):
 /// names, counts, drivers, modes, constraints, ports, policies. Each string is
 /// one sentence naming the key path. Empty = valid. parse_stack applies it too.
-std::vector<std::string> validate_stack_spec(const pb::StackSpec& stack);
+std::vector<std::string> validate_stack_spec(const pb::StackSpec& stack,
+                                             const input_limits& limits = {});
 
 /// Fills what a spec built by hand leaves empty with the defaults a stack
 /// file would get: driver "process", mode "replicated", protocol "tcp",

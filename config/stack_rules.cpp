@@ -4,6 +4,7 @@
 #include <set>
 
 #include "config/constraint.hpp"
+#include "config/units.hpp"
 
 namespace troupe {
 namespace {
@@ -30,6 +31,14 @@ bool port_name_ok(const std::string& n) {
 
 std::string quoted(const std::string& s) { return "\"" + s + "\""; }
 
+std::string format_number(double d) {
+  auto s = std::to_string(d);
+  s.erase(s.find_last_not_of('0') + 1);
+  if (!s.empty() && s.back() == '.')
+    s.pop_back();
+  return s;
+}
+
 void one_of(issues* out, const std::string& key, const std::string& value,
             std::initializer_list<const char*> allowed) {
   std::string list;
@@ -46,10 +55,28 @@ void not_negative(issues* out, const std::string& key, int64_t v) {
     out->push_back({key, "must be >= 0"});
 }
 
+void in_range(issues* out, const std::string& key, int64_t ms, ms_range r) {
+  if (ms < r.lo || ms > r.hi)
+    out->push_back({key, "must be between " + format_duration_ms(r.lo) + " and "
+                             + format_duration_ms(r.hi) + ", got "
+                             + (ms < 0 ? std::to_string(ms) + "ms" : format_duration_ms(ms))});
+}
+
+bool has_nul(const std::string& s) { return s.find('\0') != std::string::npos; }
+
+template <class Strings>
+void no_nul(issues* out, const std::string& key, const Strings& strings) {
+  for (const auto& x : strings)
+    if (has_nul(x)) {
+      out->push_back({key, "must not contain a NUL byte"});
+      return;
+    }
+}
+
 void check_policy(issues* out, const std::string& key,
                   const pb::UpdatePolicy& p) {
-  not_negative(out, key + ".delay", p.delay_ms());
-  not_negative(out, key + ".monitor", p.monitor_ms());
+  in_range(out, key + ".delay", p.delay_ms(), update_delay_range);
+  in_range(out, key + ".monitor", p.monitor_ms(), update_monitor_range);
   one_of(out, key + ".failure_action", p.failure_action(),
          {"pause", "continue", "rollback"});
   if (!(p.max_failure_ratio() >= 0 && p.max_failure_ratio() <= 1))
@@ -60,9 +87,9 @@ void check_policy(issues* out, const std::string& key,
 void check_restart(issues* out, const std::string& key,
                    const pb::RestartPolicy& r) {
   one_of(out, key + ".condition", r.condition(), {"none", "on-failure", "any"});
-  not_negative(out, key + ".delay", r.delay_ms());
-  not_negative(out, key + ".max_delay", r.max_delay_ms());
-  not_negative(out, key + ".window", r.window_ms());
+  in_range(out, key + ".delay", r.delay_ms(), restart_delay_range);
+  in_range(out, key + ".max_delay", r.max_delay_ms(), restart_delay_range);
+  in_range(out, key + ".window", r.window_ms(), restart_window_range);
 }
 
 void check_health(issues* out, const std::string& key,
@@ -75,11 +102,12 @@ void check_health(issues* out, const std::string& key,
     out->push_back({key + ".http", "must be a path starting with '/'"});
   if ((h.tcp() || !h.http().empty()) && s.ports_size() == 0)
     out->push_back({key, "tcp and http checks need a port in ports"});
-  if (h.interval_ms() <= 0)
-    out->push_back({key + ".interval", "must be > 0"});
-  if (h.timeout_ms() <= 0)
-    out->push_back({key + ".timeout", "must be > 0"});
-  not_negative(out, key + ".start_period", h.start_period_ms());
+  in_range(out, key + ".interval", h.interval_ms(), health_interval_range);
+  in_range(out, key + ".timeout", h.timeout_ms(), health_timeout_range);
+  in_range(out, key + ".start_period", h.start_period_ms(), health_start_period_range);
+  if (h.retries() > max_health_retries)
+    out->push_back({key + ".retries", "must be at most " + std::to_string(max_health_retries)});
+  no_nul(out, key + ".cmd", h.cmd());
 }
 
 void check_ports(issues* out, const std::string& key, const pb::ServiceSpec& s,
@@ -127,19 +155,93 @@ void check_runtime(issues* out, const std::string& key,
   }
   if (s.command_size() == 0 || s.command(0).empty())
     out->push_back({key + ".command", "is required (a non-empty array of strings)"});
+  no_nul(out, key + ".command", s.command());
   for (const auto& [k, v] : s.env())
     if (!env_name_ok(k))
-      out->push_back({key + ".env." + k, "is not a valid variable name "
-                                          "(use letters, digits and _)"});
+      out->push_back({key + ".env." + k.substr(0, k.find('\0')),
+                      "is not a valid variable name (use letters, digits and _)"});
+    else if (has_nul(v))
+      out->push_back({key + ".env." + k, "must not contain a NUL byte"});
   for (const auto& [k, v] : s.labels())
     if (k.empty())
       out->push_back({key + ".labels", "label names must not be empty"});
+    else if (has_nul(k) || has_nul(v))
+      out->push_back({key + ".labels", "labels must not contain a NUL byte"});
+  const std::pair<const char*, const std::string*> strings[] = {
+      {"image", &s.image()}, {"rootfs", &s.rootfs()}, {"working_dir", &s.working_dir()}};
+  for (auto [name, value] : strings)
+    if (has_nul(*value))
+      out->push_back({key + "." + name, "must not contain a NUL byte"});
+}
+
+std::string count_text(uint64_t n) { return std::to_string(n); }
+
+template <class Strings>
+void check_args(issues* out, const std::string& key, const Strings& args,
+                const input_limits& limits) {
+  uint64_t bytes = 0;
+  for (const auto& a : args)
+    bytes += a.size();
+  if (static_cast<uint64_t>(args.size()) > limits.max_command_args)
+    out->push_back({key, "has " + count_text(args.size()) + " arguments; at most "
+                             + count_text(limits.max_command_args) + " are allowed"});
+  else if (bytes > limits.max_command_bytes)
+    out->push_back({key, "is " + count_text(bytes) + " bytes long; at most "
+                             + count_text(limits.max_command_bytes) + " are allowed"});
+}
+
+void check_sizes(issues* out, const std::string& key, const pb::ServiceSpec& s,
+                 const input_limits& limits) {
+  if (s.replicas() > limits.max_replicas)
+    out->push_back({key + ".replicas", count_text(s.replicas()) + " is above the limit of "
+                                           + count_text(limits.max_replicas)
+                                           + " replicas per service ([limits] max_replicas)"});
+  check_args(out, key + ".command", s.command(), limits);
+  if (s.has_health())
+    check_args(out, key + ".health.cmd", s.health().cmd(), limits);
+  uint64_t env_bytes = 0;
+  for (const auto& [k, v] : s.env())
+    env_bytes += k.size() + v.size();
+  if (static_cast<uint64_t>(s.env_size()) > limits.max_env)
+    out->push_back({key + ".env", "has " + count_text(s.env_size())
+                                      + " variables; at most "
+                                      + count_text(limits.max_env) + " are allowed"});
+  else if (env_bytes > limits.max_env_bytes)
+    out->push_back({key + ".env", "is " + count_text(env_bytes) + " bytes; at most "
+                                      + count_text(limits.max_env_bytes) + " are allowed"});
+  if (static_cast<uint64_t>(s.ports_size()) > limits.max_ports)
+    out->push_back({key + ".ports", "has " + count_text(s.ports_size())
+                                        + " ports; at most "
+                                        + count_text(limits.max_ports) + " are allowed"});
+  if (static_cast<uint64_t>(s.labels_size()) > limits.max_labels)
+    out->push_back({key + ".labels", "has " + count_text(s.labels_size())
+                                         + " labels; at most "
+                                         + count_text(limits.max_labels) + " are allowed"});
+  for (const auto& [k, v] : s.labels())
+    if (k.size() + v.size() > limits.max_label_bytes) {
+      out->push_back({key + ".labels", "a label is longer than "
+                                           + count_text(limits.max_label_bytes) + " bytes"});
+      break;
+    }
+  if (static_cast<uint64_t>(s.constraints_size()) > limits.max_constraints)
+    out->push_back({key + ".placement.constraints",
+                    "has " + count_text(s.constraints_size()) + " constraints; at most "
+                        + count_text(limits.max_constraints) + " are allowed"});
+  const std::pair<const char*, const std::string*> strings[] = {
+      {"image", &s.image()}, {"rootfs", &s.rootfs()},
+      {"working_dir", &s.working_dir()}, {"health.http", &s.health().http()}};
+  for (auto [name, value] : strings)
+    if (value->size() > limits.max_string_bytes)
+      out->push_back({key + "." + name, "is longer than "
+                                            + count_text(limits.max_string_bytes) + " bytes"});
 }
 
 void check_service(issues* out, const pb::StackSpec& stack,
                    const pb::ServiceSpec& s,
-                   std::map<uint32_t, std::string>* published) {
+                   std::map<uint32_t, std::string>* published,
+                   const input_limits& limits) {
   std::string key = "services." + s.short_name();
+  check_sizes(out, key, s, limits);
   if (!valid_stack_name(s.short_name()))
     out->push_back({key, "service name " + quoted(s.short_name())
                              + " must match [a-z0-9][a-z0-9-]* (at most 32 characters)"});
@@ -153,12 +255,19 @@ void check_service(issues* out, const pb::StackSpec& stack,
   one_of(out, key + ".mode", s.mode(), {"replicated", "global"});
   if (s.mode() == "global" && s.replicas() != 0)
     out->push_back({key + ".replicas", "must not be set when mode is \"global\""});
-  not_negative(out, key + ".stop_grace_period", s.stop_grace_period_ms());
+  in_range(out, key + ".stop_grace_period", s.stop_grace_period_ms(), stop_grace_range);
   check_ports(out, key, s, published);
   check_restart(out, key + ".restart", s.restart());
-  if (!(s.resources().cpus() >= 0))
-    out->push_back({key + ".resources.cpus", "must be >= 0"});
-  not_negative(out, key + ".resources.memory", s.resources().memory_bytes());
+  if (!(s.resources().cpus() >= 0 && s.resources().cpus() <= max_cpus))
+    out->push_back({key + ".resources.cpus", "must be a number between 0 and "
+                                                 + format_number(max_cpus)
+                                                 + " (0 = no reservation)"});
+  auto memory = s.resources().memory_bytes();
+  if (memory != 0 && (memory < min_memory_bytes || memory > max_memory_bytes))
+    out->push_back({key + ".resources.memory",
+                    "must be between " + format_size_bytes(min_memory_bytes) + " and "
+                        + format_size_bytes(max_memory_bytes) + " (0 = no limit), got "
+                        + std::to_string(memory) + " bytes"});
   for (int i = 0; i < s.constraints_size(); ++i) {
     std::string why;
     if (!parse_constraint(s.constraints(i), &why))
@@ -181,8 +290,15 @@ bool valid_stack_name(std::string_view name) {
   return true;
 }
 
-std::vector<spec_issue> check_stack_spec(const pb::StackSpec& stack) {
+std::vector<spec_issue> check_stack_spec(const pb::StackSpec& stack,
+                                         const input_limits& limits) {
   issues out;
+  if (static_cast<uint64_t>(stack.services_size()) > limits.max_services) {
+    out.push_back({"services", "a stack has at most " + count_text(limits.max_services)
+                                   + " services, this one "
+                                   + count_text(stack.services_size())});
+    return out;
+  }
   if (!valid_stack_name(stack.name()))
     out.push_back({"stack.name", "stack name " + quoted(stack.name())
                                      + " must match [a-z0-9][a-z0-9-]* (at most 32 characters)"});
@@ -194,8 +310,19 @@ std::vector<spec_issue> check_stack_spec(const pb::StackSpec& stack) {
     if (!names.insert(s.short_name()).second)
       out.push_back({"services." + s.short_name(), "duplicate service name "
                                                        + quoted(s.short_name())});
-    check_service(&out, stack, s, &published);
+    check_service(&out, stack, s, &published, limits);
   }
+  uint64_t replicas = 0;
+  bool each_within = true; // else the per-service error says it already
+  for (const auto& s : stack.services()) {
+    replicas += s.replicas();
+    each_within = each_within && s.replicas() <= limits.max_replicas;
+  }
+  if (each_within && replicas > limits.max_tasks)
+    out.push_back({"services", "the stack asks for " + count_text(replicas)
+                                   + " replicas; the cluster runs at most "
+                                   + count_text(limits.max_tasks)
+                                   + " tasks ([limits] max_tasks)"});
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/limits.hpp"
 #include "messages/troupe.pb.h"
 
 namespace troupe {
@@ -17,8 +18,9 @@ struct spec_issue {
   std::string message;
 };
 
-/// Every semantic problem of `stack`, in order.
-std::vector<spec_issue> check_stack_spec(const pb::StackSpec& stack);
+/// Every semantic problem of `stack`, in order, `limits` included.
+std::vector<spec_issue> check_stack_spec(const pb::StackSpec& stack,
+                                         const input_limits& limits = {});
 
 /// Stack and service names: [a-z0-9][a-z0-9-]*, at most 32 characters.
 bool valid_stack_name(std::string_view name);

@@ -7,8 +7,8 @@
 #include <cstring>
 #include <fstream>
 #include <limits>
-#include <sstream>
 
+#include "config/toml_guard.hpp"
 #include "config/units.hpp"
 
 namespace troupe {
@@ -28,15 +28,26 @@ size_t edit_distance(std::string_view a, std::string_view b) {
   return prev[b.size()];
 }
 
-void index_node(const toml::node& n, const std::string& path,
+// `path` is one buffer: each level appends its part and cuts it off again,
+// so indexing costs the size of the paths it records, not depth x size.
+void index_node(const toml::node& n, std::string* path,
                 std::map<std::string, toml::source_region>* out) {
-  (*out)[path] = n.source();
+  out->emplace_hint(out->end(), *path, n.source());
+  size_t keep = path->size();
   if (auto t = n.as_table()) {
-    for (auto&& [k, v] : *t)
-      index_node(v, toml_reader::join(path, k.str()), out);
+    for (auto&& [k, v] : *t) {
+      if (keep > 0)
+        path->push_back('.');
+      path->append(k.str());
+      index_node(v, path, out);
+      path->resize(keep);
+    }
   } else if (auto a = n.as_array()) {
-    for (size_t i = 0; i < a->size(); ++i)
-      index_node(*a->get(i), path + "[" + std::to_string(i) + "]", out);
+    for (size_t i = 0; i < a->size(); ++i) {
+      path->append("[" + std::to_string(i) + "]");
+      index_node(*a->get(i), path, out);
+      path->resize(keep);
+    }
   }
 }
 
@@ -84,6 +95,12 @@ void toml_reader::check_keys(const toml::table& t, const std::string& path,
       continue;
     std::string msg = "unknown key '" + std::string(k.str()) + "'";
     std::string near = closest_key(k.str(), known);
+    // A longer or shorter spelling of a known key ("healthcheck", "environment").
+    for (auto candidate : known)
+      if (near.empty() && candidate.size() >= 3 && k.str().size() >= 3
+          && (k.str().substr(0, candidate.size()) == candidate
+              || candidate.substr(0, k.str().size()) == k.str()))
+        near = std::string(candidate);
     if (!near.empty())
       msg += " (did you mean '" + near + "'?)";
     error(k.source().begin.line ? k.source() : v.source(), join(path, k.str()),
@@ -292,13 +309,24 @@ std::string closest_key(std::string_view key,
 std::map<std::string, toml::source_region> index_positions(
     const toml::table& root) {
   std::map<std::string, toml::source_region> out;
-  index_node(root, "", &out);
+  std::string path;
+  index_node(root, &path, &out);
   return out;
 }
 
 std::optional<toml::table> parse_toml(std::string_view text,
                                       const std::string& source,
                                       std::vector<config_error>* errors) {
+  // toml++ recurses once per part of a dotted key: refuse deep keys first.
+  if (auto p = scan_toml_keys(text); p.line != 0) {
+    config_error err;
+    err.file = source;
+    err.line = static_cast<int>(p.line);
+    err.column = static_cast<int>(p.column);
+    err.message = p.message;
+    errors->push_back(std::move(err));
+    return std::nullopt;
+  }
   try {
     return toml::parse(text, source);
   } catch (const toml::parse_error& e) {
@@ -313,24 +341,42 @@ std::optional<toml::table> parse_toml(std::string_view text,
 }
 
 std::optional<std::string> read_text_file(const std::string& path,
-                                          std::string* error) {
+                                          std::string* error, uint64_t max_bytes) {
   struct stat st;
   if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
     *error = std::strerror(EISDIR);
     return std::nullopt;
   }
+  auto too_big = [&](uint64_t size) {
+    *error = (size == 0 ? std::string("it is larger than the limit of ")
+                        : "it is " + std::to_string(size) + " bytes, above the limit of ")
+             + std::to_string(max_bytes) + " bytes (" + std::to_string(max_bytes >> 20)
+             + " MiB)";
+    return std::nullopt;
+  };
+
+  if (stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)
+      && static_cast<uint64_t>(st.st_size) > max_bytes)
+    return too_big(static_cast<uint64_t>(st.st_size));
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     *error = std::strerror(errno);
     return std::nullopt;
   }
-  std::ostringstream buf;
-  buf << in.rdbuf();
+  // Read at most one byte past the limit (a pipe or /dev/zero has no size).
+  std::string text;
+  char chunk[65536];
+  while (in && text.size() <= max_bytes) {
+    in.read(chunk, sizeof(chunk));
+    text.append(chunk, static_cast<size_t>(in.gcount()));
+  }
   if (in.bad()) {
     *error = std::strerror(errno);
     return std::nullopt;
   }
-  return buf.str();
+  if (text.size() > max_bytes)
+    return too_big(0);
+  return text;
 }
 
 } // namespace troupe

@@ -105,8 +105,10 @@ std::optional<toml::table> parse_toml(std::string_view text,
                                       const std::string& source,
                                       std::vector<config_error>* errors);
 
-/// The whole file, or nullopt with *error = strerror-like reason.
+/// The whole file, or nullopt with *error = strerror-like reason (or "it is
+/// N bytes, above the limit of M" for a file larger than max_bytes).
 std::optional<std::string> read_text_file(const std::string& path,
-                                          std::string* error);
+                                          std::string* error,
+                                          uint64_t max_bytes = 4ull << 20);
 
 } // namespace troupe

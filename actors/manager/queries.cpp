@@ -1,6 +1,7 @@
 #include "actors/manager/queries.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "actors/manager/core/node_update.hpp"
@@ -45,6 +46,9 @@ std::string join(const std::vector<std::string>& parts) {
     out += (out.empty() ? "" : "; ") + p;
   return out;
 }
+
+pb::Entry plan_change(const cluster_state& view, const pb::Request& req,
+                      std::string* error, const input_limits& limits);
 
 } // namespace
 
@@ -179,14 +183,66 @@ pb::Response answer_read(const cluster_state& view, const pb::Request& req) {
   return out;
 }
 
+std::string task_ceiling_problem(const cluster_state& view, const pb::Entry& entry,
+                                 const input_limits& limits) {
+  // Desired tasks per service: replicas, or one per node in global mode.
+  const uint64_t nodes = view.nodes().size();
+  auto desired = [&](const pb::ServiceSpec& spec) -> uint64_t {
+    return spec.mode() == "global" ? nodes : spec.replicas();
+  };
+  std::map<std::string, uint64_t> per_service;
+  for (const auto& [name, svc] : view.services())
+    per_service[name] = desired(svc.spec());
+  uint64_t before = 0;
+  for (const auto& [name, n] : per_service)
+    before += n;
+  for (const auto& c : entry.changes()) {
+    if (c.has_deploy_stack()) {
+      for (auto i = per_service.begin(); i != per_service.end();) {
+        auto svc = view.find_service(i->first);
+        i = svc != nullptr && svc->spec().stack() == c.deploy_stack().name()
+              ? per_service.erase(i) : std::next(i);
+      }
+      for (const auto& spec : c.deploy_stack().services())
+        per_service[spec.name()] = desired(spec);
+    } else if (c.has_scale_service()) {
+      per_service[c.scale_service().service()] = c.scale_service().replicas();
+    } else if (c.has_update_service()) {
+      per_service[c.update_service().name()] = desired(c.update_service());
+    }
+  }
+  uint64_t after = 0;
+  for (const auto& [name, n] : per_service)
+    after += n;
+  if (after <= limits.max_tasks || after <= before)
+    return "";
+  return "the cluster would run " + std::to_string(after)
+         + " tasks, above the limit of " + std::to_string(limits.max_tasks)
+         + " ([limits] max_tasks in the cluster config)";
+}
+
 pb::Entry plan_write(const cluster_state& view, const pb::Request& req,
-                     std::string* error) {
+                     std::string* error, const input_limits& limits) {
+  pb::Entry entry = plan_change(view, req, error, limits);
+  if (!error->empty())
+    return {};
+  if (auto why = task_ceiling_problem(view, entry, limits); !why.empty()) {
+    *error = why;
+    return {};
+  }
+  return entry;
+}
+
+namespace {
+
+pb::Entry plan_change(const cluster_state& view, const pb::Request& req,
+                      std::string* error, const input_limits& limits) {
   pb::Entry entry;
   switch (req.kind_case()) {
     case pb::Request::kDeployStack: {
       auto stack = req.deploy_stack();
       fill_stack_defaults(&stack);
-      auto problems = validate_stack_spec(stack);
+      auto problems = validate_stack_spec(stack, limits);
       if (!problems.empty()) {
         *error = "stack '" + stack.name() + "' is not valid: " + join(problems);
         return {};
@@ -222,6 +278,13 @@ pb::Entry plan_write(const cluster_state& view, const pb::Request& req,
                    + "' runs in global mode (one task per node) and cannot be scaled";
           return {};
         }
+        if (s.replicas() > limits.max_replicas) {
+          *error = "service '" + s.service() + "' cannot be scaled to "
+                   + std::to_string(s.replicas()) + " replicas: the limit is "
+                   + std::to_string(limits.max_replicas)
+                   + " per service ([limits] max_replicas in the cluster config)";
+          return {};
+        }
         *entry.add_changes()->mutable_scale_service() = s;
       }
       break;
@@ -232,6 +295,14 @@ pb::Entry plan_write(const cluster_state& view, const pb::Request& req,
         return {};
       }
       auto problem = node_update_problem(u);
+      if (problem.empty()
+          && static_cast<uint64_t>(u.labels_add_size() + u.labels_rm_size())
+                 > limits.max_labels)
+        problem = "it changes more than " + std::to_string(limits.max_labels) + " labels";
+      for (const auto& [k, v] : u.labels_add())
+        if (problem.empty() && k.size() + v.size() > limits.max_label_bytes)
+          problem = "label '" + k.substr(0, 64) + "' is longer than "
+                    + std::to_string(limits.max_label_bytes) + " bytes";
       if (!problem.empty()) {
         *error = "node " + u.name() + " cannot be updated: " + problem;
         return {};
@@ -241,7 +312,7 @@ pb::Entry plan_write(const cluster_state& view, const pb::Request& req,
     }
     case pb::Request::kUpdateService:
     case pb::Request::kRollbackService:
-      if (!plan_rollout_request(view, req, &entry, error))
+      if (!plan_rollout_request(view, req, &entry, error, limits))
         return {};
       break;
     default:
@@ -250,5 +321,7 @@ pb::Entry plan_write(const cluster_state& view, const pb::Request& req,
   }
   return entry;
 }
+
+} // namespace
 
 } // namespace troupe

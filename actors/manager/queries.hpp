@@ -7,6 +7,7 @@
 #include <string>
 
 #include "actors/manager/core/cluster_state.hpp"
+#include "config/limits.hpp"
 #include "messages/troupe.pb.h"
 
 namespace troupe {
@@ -21,8 +22,15 @@ bool is_write(const pb::Request& request);
 pb::Response answer_read(const cluster_state& view, const pb::Request& request);
 
 /// The entry a write request proposes, or an empty entry with *error set.
+/// Every request is held to `limits` (replicas per service, tasks in the
+/// cluster, sizes of commands, env, ports, labels).
 pb::Entry plan_write(const cluster_state& view, const pb::Request& request,
-                     std::string* error);
+                     std::string* error, const input_limits& limits = {});
+
+/// Why `entry` would take the cluster past limits.max_tasks desired tasks
+/// ("" when it does not, or when it does not grow the count).
+std::string task_ceiling_problem(const cluster_state& view, const pb::Entry& entry,
+                                 const input_limits& limits);
 
 /// Summary of one service as `service ls` shows it. Running replicas are
 /// RUNNING tasks with a process: one waiting to restart does not count.

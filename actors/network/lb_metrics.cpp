@@ -4,6 +4,8 @@
 #include <prometheus/gauge.h>
 
 #include <map>
+#include <mutex>
+#include <utility>
 
 #include "actors/observe/metrics.hpp"
 
@@ -40,10 +42,16 @@ families& all() {
   return f;
 }
 
+// Holds per (service, port): the series go when the last holder releases.
+std::mutex holds_mutex;
+std::map<std::pair<std::string, uint32_t>, int> holds;
+
 } // namespace
 
 lb_metrics lb_metrics::of(const std::string& service, uint32_t port) {
   auto& f = all();
+  std::lock_guard<std::mutex> guard(holds_mutex);
+  ++holds[{service, port}];
   std::map<std::string, std::string> labels{{"service", service},
                                             {"port", std::to_string(port)}};
   auto in = labels;
@@ -56,7 +64,30 @@ lb_metrics lb_metrics::of(const std::string& service, uint32_t port) {
   m.failed = &f.failed.Add(labels);
   m.bytes_in = &f.bytes.Add(in);
   m.bytes_out = &f.bytes.Add(out);
+  m.service = service;
+  m.port = port;
   return m;
+}
+
+void lb_metrics::release() {
+  if (accepted == nullptr)
+    return;
+  auto& f = all();
+  std::lock_guard<std::mutex> guard(holds_mutex);
+  auto i = holds.find({service, port});
+  if (i != holds.end() && --i->second <= 0) {
+    holds.erase(i);
+    f.accepted.Remove(accepted);
+    f.active.Remove(active);
+    f.failed.Remove(failed);
+    f.bytes.Remove(bytes_in);
+    f.bytes.Remove(bytes_out);
+  }
+  accepted = nullptr;
+  active = nullptr;
+  failed = nullptr;
+  bytes_in = nullptr;
+  bytes_out = nullptr;
 }
 
 void lb_metrics::on_accept() {

@@ -1,7 +1,9 @@
 // Prometheus metrics of one load balancer (troupe_lb_*), labelled by service
 // and listening port (published port or VIP): connections accepted, connections open, connections
-// that found no endpoint, bytes each way. Metrics live as long as the
-// process's registry; a balancer started again for the same port counts on.
+// that found no endpoint, bytes each way. The series of (service, port) exist
+// while a balancer holds them: release() by the last one removes them from
+// the registry, so a removed service is no longer exported (a balancer
+// started again later counts from 0, which Prometheus reads as a reset).
 #pragma once
 
 #include <cstdint>
@@ -20,9 +22,14 @@ struct lb_metrics {
   prometheus::Counter* failed = nullptr;    // troupe_lb_connections_failed_total
   prometheus::Counter* bytes_in = nullptr;  // troupe_lb_bytes_total{direction="in"}
   prometheus::Counter* bytes_out = nullptr; // troupe_lb_bytes_total{direction="out"}
+  std::string service;
+  uint32_t port = 0;
 
-  /// The metrics of (service, port), registered on first use.
+  /// The metrics of (service, port), registered on first use; each call
+  /// holds them until release().
   static lb_metrics of(const std::string& service, uint32_t port);
+  /// Drops this hold; the last one removes the series. Idempotent.
+  void release();
 
   void on_accept();
   void on_close();

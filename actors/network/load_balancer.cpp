@@ -250,10 +250,11 @@ caf::behavior load_balancer(lb_pointer self, int listen_fd, pb::Route route,
   st.route = std::move(route);
   self->add_doorman(listen_fd);
   update_summary(self);
-  self->attach_functor([self] {
+  self->attach_functor([self, metrics = st.metrics]() mutable {
     for (auto& [hdl, side] : self->state.conns)
       if (side.spare_fd >= 0)
         ::close(side.spare_fd);
+    metrics.release(); // a removed service's series are no longer exported
   });
   return {
     [=](const caf::io::new_connection_msg& msg) {

@@ -120,7 +120,8 @@ mesh_actor::behavior_type mesh(self_ptr self, std::string ingress_host,
     std::string error;
     int fd = network::open_udp(dns_address, &error);
     if (fd < 0) {
-      caf::aout(self) << "mesh: DNS is off: " << error << std::endl;
+      caf::aout(self) << "troupe: DNS is off: " << error
+                      << " (set dns_address to a free port, or \"off\")" << std::endl;
     } else {
       auto dns = self->spawn<caf::detached>(dns_responder, fd);
       self->link_to(dns);

@@ -91,9 +91,8 @@ int open_udp(const std::string& host_port, std::string* error) {
     *error = std::string("cannot open a socket: ") + std::strerror(errno);
     return -1;
   }
-  int one = 1;
-  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+  // No SO_REUSEADDR/SO_REUSEPORT: two nodes on one host would silently
+  // share (and split) the queries; a port in use is an error.
   if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
     *error = "cannot listen on udp " + host_port + ": " + std::strerror(errno);
     ::close(fd);

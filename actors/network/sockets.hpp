@@ -22,7 +22,8 @@ int start_connect(const std::string& host, uint16_t port, std::string* error);
 
 namespace troupe::network {
 
-/// A bound UDP socket on "HOST:PORT" (SO_REUSEPORT), or -1 with *error set.
+/// A bound UDP socket on "HOST:PORT" (not shared: no SO_REUSEPORT), or -1
+/// with *error set ("Address already in use" when another process has it).
 int open_udp(const std::string& host_port, std::string* error);
 
 } // namespace troupe::network

@@ -3,8 +3,6 @@
 #include <chrono>
 #include <vector>
 
-#include <zmq_addon.hpp>
-
 #include "actors/manager/core/cluster_state.hpp"
 #include "actors/manager/queries.hpp"
 #include "actors/observe/events.hpp"
@@ -16,11 +14,6 @@ namespace {
 
 using self_ptr = probed_pointer<api_actor, api_state>;
 
-// How long a poll may block on the socket. Replies from other actors wait in
-// the mailbox meanwhile, so while requests are in flight the poll is short.
-constexpr int idle_poll_ms = 10;
-constexpr int busy_poll_ms = 1;
-constexpr size_t max_requests_per_poll = 64;
 constexpr auto request_timeout = std::chrono::seconds(30);
 constexpr auto read_timeout = std::chrono::seconds(5);
 
@@ -28,12 +21,7 @@ constexpr auto read_timeout = std::chrono::seconds(5);
 using envelope = std::vector<std::string>;
 
 void reply(self_ptr self, const envelope& env, const pb::Response& resp) {
-  --self->state.in_flight;
-  zmq::multipart_t msg;
-  for (const auto& frame : env)
-    msg.addstr(frame);
-  msg.addstr(resp.SerializeAsString());
-  msg.send(self->state.zmq->socket);
+  self->state.zmq->send(env, resp.SerializeAsString());
 }
 
 void reply_error(self_ptr self, const envelope& env, const std::string& why) {
@@ -61,9 +49,10 @@ void serve_console(self_ptr self, const envelope& env, const pb::Request& req) {
   observe::pending_trace t;
   t.envelope = env;
   t.id = req.actor_trace().id();
-  t.until = std::chrono::steady_clock::now()
-            + std::chrono::milliseconds(req.actor_trace().duration_ms());
+  auto duration = std::chrono::milliseconds(req.actor_trace().duration_ms());
+  t.until = std::chrono::steady_clock::now() + duration;
   self->state.traces.push_back(std::move(t));
+  self->delayed_send(self, duration, atom::poll_v);
 }
 
 void finish_traces(self_ptr self) {
@@ -175,7 +164,7 @@ void serve_at(self_ptr self, const envelope& env, const pb::Request& req,
           return;
         }
         std::string why;
-        auto entry = plan_write(view, req, &why);
+        auto entry = plan_write(view, req, &why, self->state.zmq->limits());
         if (!why.empty()) {
           reply_error(self, env, why);
           return;
@@ -193,29 +182,15 @@ void serve_at(self_ptr self, const envelope& env, const pb::Request& req,
       on_error);
 }
 
-/// Reads what is waiting on the socket, without blocking for long.
-void drain_socket(self_ptr self) {
-  auto& sock = self->state.zmq->socket;
-  zmq::pollitem_t item{sock.handle(), 0, ZMQ_POLLIN, 0};
-  auto wait = self->state.in_flight > 0 ? busy_poll_ms : idle_poll_ms;
-  zmq::poll(&item, 1, std::chrono::milliseconds(wait));
-  for (size_t n = 0; n < max_requests_per_poll; ++n) {
-    zmq::multipart_t msg;
-    if (!msg.recv(sock, ZMQ_DONTWAIT))
-      return;
-    if (msg.size() < 2)
-      continue; // not a routed request: nobody to answer
-    envelope env;
-    while (msg.size() > 1)
-      env.push_back(msg.popstr());
-    auto payload = msg.popstr();
-    ++self->state.in_flight; // every request read gets exactly one reply
+/// Serves every request the socket's thread has queued.
+void serve_queued(self_ptr self) {
+  for (auto& r : self->state.zmq->take()) {
     pb::Request req;
-    if (!req.ParseFromString(payload)) {
-      reply_error(self, env, "the request is not a valid troupe API message");
+    if (!req.ParseFromString(r.payload)) {
+      reply_error(self, r.envelope, "the request is not a valid troupe API message");
       continue;
     }
-    serve(self, env, req);
+    serve(self, r.envelope, req);
   }
 }
 
@@ -229,13 +204,20 @@ api_actor::behavior_type api(probed_pointer<api_actor, api_state> self,
   self->state.store = std::move(store);
   self->state.dispatcher = std::move(dispatcher);
   observe::describe(self, observe::actor_kind::api, "api");
-  self->send(self, atom::poll_v);
+  // The socket's thread pokes the actor when requests arrive; it stops
+  // (and joins) when the actor ends.
+  auto sock = self->state.zmq;
+  caf::actor_addr me = self->address();
+  sock->start([me] {
+    if (auto dest = caf::actor_cast<api_actor>(me))
+      caf::anon_send(dest, atom::poll_v);
+  });
+  self->attach_functor([sock] { sock->stop(); });
   return {
     [=](atom::poll) {
-      drain_socket(self);
+      serve_queued(self);
       if (!self->state.traces.empty())
         finish_traces(self);
-      self->send(self, atom::poll_v);
     },
   };
 }

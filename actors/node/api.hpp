@@ -4,24 +4,19 @@
 // Writes are checked (queries.hpp) against such a read and proposed (a
 // follower's raft forwards them to the leader); logs are fetched through the
 // dispatcher; `cluster status` comes from the raft member. Every request gets exactly one pb::Response; bad
-// bytes get an error response and change nothing. Runs detached: it blocks
-// on its socket for short polls between messages.
+// bytes get an error response and change nothing. Requests are held to the
+// socket's input_limits (queries.hpp). The socket belongs to its own I/O
+// thread (api_socket.hpp), which wakes the actor when requests arrive: the
+// actor never polls.
 #pragma once
 
 #include <memory>
 
-#include <zmq.hpp>
-
 #include "actors/interfaces.hpp"
+#include "actors/node/api_socket.hpp"
 #include "actors/observe/introspection.hpp"
 
 namespace troupe {
-
-/// The socket, bound by the caller (so a busy port is reported at start).
-struct api_socket {
-  zmq::context_t context;
-  zmq::socket_t socket{context, zmq::socket_type::router};
-};
 
 struct api_state {
   static inline const char* name = "api";
@@ -29,7 +24,6 @@ struct api_state {
   store_actor store;
   dispatcher_actor dispatcher;
   raft_actor raft;
-  int in_flight = 0;  // requests read and not yet answered
   std::vector<observe::pending_trace> traces;  // console traces running
 };
 

@@ -1,9 +1,13 @@
 #include "actors/node/run_agent.hpp"
 
 #include <csignal>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <grp.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <caf/actor_system.hpp>
@@ -11,9 +15,13 @@
 #include <caf/io/middleman.hpp>
 #include <caf/scoped_actor.hpp>
 
+#include "actors/node/data_check.hpp"
+#include "actors/node/data_dir_lock.hpp"
 #include "actors/node/node.hpp"
+#include "actors/node/protobuf_log.hpp"
 #include "actors/observe/metrics_server.hpp"
 #include "actors/network/core/vip.hpp"
+#include "actors/network/sockets.hpp"
 #include "config/cluster_config.hpp"
 #include "messages/errors.hpp"
 
@@ -97,6 +105,41 @@ bool open_raft(const pb::ClusterConfig& config, const pb::NodeConfig& nc,
   return true;
 }
 
+/// Binds DATA_DIR/api.sock (mode 0660, group `group` when given); its
+/// absolute path, or "" with *err. A socket file left there is stale: the
+/// data dir is locked.
+std::string bind_local_socket(api_socket& api, const std::string& data_dir,
+                              const std::string& group, std::string* err) {
+  namespace fs = std::filesystem;
+  auto path = fs::absolute(data_dir + "/api.sock").lexically_normal().string();
+  if (path.size() >= sizeof(sockaddr_un{}.sun_path)) {
+    *err = "the API socket path " + path + " is longer than "
+           + std::to_string(sizeof(sockaddr_un{}.sun_path) - 1)
+           + " bytes; use a shorter --data-dir";
+    return "";
+  }
+  ::unlink(path.c_str());
+  try {
+    api.bind("ipc://" + path);
+  } catch (const zmq::error_t& e) {
+    *err = "cannot listen on " + path + ": " + e.what();
+    return "";
+  }
+  if (!group.empty()) {
+    auto gr = getgrnam(group.c_str());
+    if (gr == nullptr || ::chown(path.c_str(), static_cast<uid_t>(-1), gr->gr_gid) != 0) {
+      *err = "cannot give the API socket " + path + " to group '" + group + "'"
+             + (gr == nullptr ? std::string(": no such group") : ": " + std::string(strerror(errno)));
+      return "";
+    }
+  }
+  if (::chmod(path.c_str(), 0660) != 0) {
+    *err = "cannot set the mode of " + path + ": " + strerror(errno);
+    return "";
+  }
+  return path;
+}
+
 /// Waits for SIGTERM/SIGINT or the end of the node actor.
 int wait_for_stop(caf::scoped_actor& self, const node_actor& node,
                   const sigset_t& signals) {
@@ -132,11 +175,14 @@ int run_agent(const agent_options& options) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  install_protobuf_log();
   if (options.role != "standalone" && options.role != "manager"
       && options.role != "worker")
     return fail("unknown role '" + options.role
                 + "' (use standalone, manager or worker)");
   pb::ClusterConfig config = default_cluster_config();
+  input_limits limits;
+  std::string api_socket_group;
   if (!options.config_path.empty()) {
     auto loaded = load_cluster_config(options.config_path);
     if (!loaded.ok()) {
@@ -144,6 +190,8 @@ int run_agent(const agent_options& options) {
       return fail("the cluster config has errors; nothing was started");
     }
     config = loaded.config;
+    limits = loaded.limits;
+    api_socket_group = loaded.api_socket_group;
   }
   auto name = options.name.empty() ? host_name() : options.name;
   auto nc = resolve_node(config, name);
@@ -160,6 +208,11 @@ int run_agent(const agent_options& options) {
   if (ec)
     return fail("cannot create the data dir " + nc.data_dir() + ": "
                 + ec.message());
+  // Before anything in the data dir is opened: one agent per data dir.
+  std::string lock_error;
+  auto lock = data_dir_lock::acquire(nc.data_dir(), &lock_error);
+  if (!lock.held())
+    return fail(lock_error);
 
   const pb::ManagerConfig* manager = nullptr;
   for (const auto& m : config.managers())
@@ -185,6 +238,16 @@ int run_agent(const agent_options& options) {
     setup.ingress_host = nc.ingress_address();
   if (!nc.dns_address().empty())
     setup.dns_address = nc.dns_address();
+  if (!nc.dns_address().empty() && nc.dns_address() != "off") {
+    // A configured DNS port that is taken is a start-up error (the default
+    // one only turns DNS off, with a line in the log).
+    std::string err;
+    int fd = network::open_udp(nc.dns_address(), &err);
+    if (fd < 0)
+      return fail("DNS cannot start: " + err
+                  + " (give each node on a host its own dns_address, or \"off\")");
+    ::close(fd);
+  }
   if (config.vip_port_min() != 0)  // the same on every manager: VIPs are committed
     network::set_vip_range({config.vip_port_min(), config.vip_port_max()});
   for (const auto& m : config.managers())
@@ -192,6 +255,9 @@ int run_agent(const agent_options& options) {
   setup.upstream.join_token = config.join_token();
   setup.upstream.heartbeat_ms = config.timings().node_heartbeat_ms();
   if (options.role != "worker") {
+    if (auto damage = check_manager_data(nc.data_dir() + "/manager"); !damage.empty())
+      return fail(damage + "; nothing was started (see \"A damaged data dir\" in "
+                           "docs/config.md)");
     std::string err;
     setup.db = state_db::open(nc.data_dir() + "/manager/state.db", &err);
     if (!setup.db)
@@ -205,28 +271,39 @@ int run_agent(const agent_options& options) {
   for (const auto& n : config.nodes())
     if (n.name() == nc.name() && !n.api_address().empty())
       worker_api = true;
+  std::string api_socket_path;
   if (options.role != "worker" || worker_api) {
     setup.api = std::make_shared<api_socket>();
-    try {
-      setup.api->socket.set(zmq::sockopt::linger, 0);
-      setup.api->socket.bind("tcp://" + nc.api_address());
-    } catch (const zmq::error_t& e) {
-      return fail("cannot listen on " + nc.api_address() + ": " + e.what());
+    setup.api->set_limits(limits);
+    if (!nc.api_address().empty()) {
+      try {
+        setup.api->bind("tcp://" + nc.api_address());
+      } catch (const zmq::error_t& e) {
+        return fail("cannot listen on " + nc.api_address() + ": " + e.what());
+      }
     }
+    // The local clients' door: a unix socket in the data dir (as docker.sock).
+    std::string err;
+    api_socket_path = bind_local_socket(*setup.api, nc.data_dir(), api_socket_group, &err);
+    if (api_socket_path.empty())
+      return fail(err);
   }
 
   // Events (managers, standalone): a PUB socket next to the API.
   if (!options.events_address.empty())
     nc.set_events_address(options.events_address);
   if (options.role != "worker") {
-    auto address = nc.events_address().empty()
-                     ? observe::default_events_address(nc.api_address())
-                     : nc.events_address();
+    auto address = nc.events_address();
+    if (address.empty())
+      address = nc.api_address().empty()
+                  ? "ipc://" + fs::absolute(nc.data_dir() + "/events.sock").string()
+                  : observe::default_events_address(nc.api_address());
     setup.events = std::make_shared<observe::events_socket>();
     setup.events->address = address;
     try {
       setup.events->socket.set(zmq::sockopt::linger, 0);
-      setup.events->socket.bind("tcp://" + address);
+      setup.events->socket.bind(address.find("://") == std::string::npos ? "tcp://" + address
+                                                                          : address);
     } catch (const zmq::error_t& e) {
       if (!nc.events_address().empty())
         return fail("cannot publish events on " + address + ": " + e.what()
@@ -242,9 +319,10 @@ int run_agent(const agent_options& options) {
   if (!options.metrics_address.empty())
     nc.set_metrics_address(options.metrics_address);
   std::unique_ptr<observe::metrics_server> metrics;
-  std::string metrics_address = nc.metrics_address().empty()
-                                  ? observe::default_metrics_address(nc.api_address())
-                                  : nc.metrics_address();
+  std::string metrics_address =
+    !nc.metrics_address().empty() ? nc.metrics_address()
+    : nc.api_address().empty()    ? std::string("127.0.0.1:9100")
+                                  : observe::default_metrics_address(nc.api_address());
   if (metrics_address != "off" && !metrics_address.empty()) {
     std::string err;
     metrics = observe::metrics_server::start(metrics_address, &err);
@@ -259,6 +337,14 @@ int run_agent(const agent_options& options) {
   cfg.add_message_types<caf::id_block::troupe>();
   cfg.add_message_types<caf::id_block::troupe_actors>();
   cfg.load<caf::io::middleman>();
+  // CAF's workers poll their queues 500 times, 50us apart, after every job
+  // before they sleep on a condition variable: with a timer firing every few
+  // milliseconds (task polls, raft ticks) every worker stayed in that loop
+  // (~10% of a core each on an idle node). Poll briefly, then sleep; a
+  // sleeping worker is woken by new work, so its timed wake-ups (to steal)
+  // can be rare.
+  cfg.set("work-stealing.moderate-poll-attempts", 10);
+  cfg.set("work-stealing.relaxed-sleep-duration", caf::timespan{std::chrono::milliseconds(50)});
   // Handles learned through another manager (a leader's dispatcher handed
   // over by a follower's gateway) get a direct connection, so their loss is
   // seen as soon as that process goes.
@@ -272,8 +358,10 @@ int run_agent(const agent_options& options) {
   auto events_address = setup.events ? setup.events->address : std::string{};
   auto root = sys.spawn(node, std::move(setup));
   std::cout << "troupe: " << options.role << " node '" << nc.name() << "' is up";
-  if (setup_has_api)
-    std::cout << "; API on " << nc.api_address();
+  if (setup_has_api && !nc.api_address().empty())
+    std::cout << "; API on " << nc.api_address() << " and ipc://" << api_socket_path;
+  else if (setup_has_api)
+    std::cout << "; API on ipc://" << api_socket_path;
   if (options.role == "manager")
     std::cout << "; cluster address " << setup_cluster_address;
   if (!events_address.empty())

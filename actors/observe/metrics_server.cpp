@@ -86,7 +86,10 @@ std::unique_ptr<metrics_server> metrics_server::start(const std::string& address
   auto out = std::unique_ptr<metrics_server>(new metrics_server);
   out->impl_ = std::make_unique<impl>();
   try {
-    out->impl_->exposer = std::make_unique<prometheus::Exposer>(address, 1);
+    // Several threads, and a request that is not complete within 5s is
+    // dropped: one half-sent request must not block everyone's scrapes.
+    out->impl_->exposer = std::make_unique<prometheus::Exposer>(std::vector<std::string>{
+      "listening_ports", address, "num_threads", "8", "request_timeout_ms", "5000"});
   } catch (const std::exception& e) {
     *error = "cannot serve metrics on " + address + ": " + e.what();
     return nullptr;

@@ -294,6 +294,13 @@ std::string registry::kill(uint64_t id, const std::string& reason) {
   auto e = find(id);
   if (!e)
     return "no actor with id " + std::to_string(id) + " is running on this node";
+  {
+    std::lock_guard<std::mutex> guard{e->mtx};
+    if (!killable(e->kind, e->name))
+      return "actor " + std::to_string(id) + " (" + e->name
+             + ") is one of the node's core actors and cannot be killed; the console "
+               "kills only task, supervisor, service and load-balancer actors";
+  }
   auto ptr = caf::actor_cast<caf::strong_actor_ptr>(e->addr);
   if (!ptr)
     return "actor " + std::to_string(id) + " has already ended";

@@ -104,7 +104,8 @@ public:
                    uint32_t max_per_second);
   /// Ends the trace on `id` and returns what it saw (and the dropped count).
   std::vector<pb::ActorTraceRecord> stop_trace(uint64_t id, uint64_t* dropped);
-  /// Ends `id` (exit reason kill), noting `reason` as its last error; an error sentence if it is not alive.
+  /// Ends `id` (exit reason kill), noting `reason` as its last error; an
+  /// error sentence if it is not alive or is a core actor (killable()).
   std::string kill(uint64_t id, const std::string& reason);
   size_t size() const;
   /// The node this registry belongs to (shown by the console).

@@ -101,6 +101,7 @@ bench_config() {
     done
     echo '[defaults]'
     echo 'driver = "process"'
+    echo 'dns_address = "off"' # several nodes on one host: no shared DNS port
     for ((i = 1; i <= nm; i++)); do
       echo "[nodes.m$i]"
       echo "data_dir = \"$WORK/m$i\""

@@ -64,7 +64,7 @@ std::string local_cluster::config_text(const std::string& join_token) const {
   for (const auto& m : managers_)
     os << "[[managers]]\nname = \"" << m << "\"\ncluster_address = \""
        << cluster_.at(m) << "\"\napi_address = \"" << api_.at(m) << "\"\n\n";
-  os << "[defaults]\ndriver = \"process\"\naddress = \"127.0.0.1\"\n\n";
+  os << "[defaults]\ndriver = \"process\"\naddress = \"127.0.0.1\"\ndns_address = \"off\"\n\n";
   for (const auto& m : managers_)
     os << "[nodes." << m << "]\ndata_dir = \"" << data_dir(m)
        << "\"\ningress_address = \"" << ingress(m) << "\"\n\n";

@@ -95,6 +95,8 @@ public:
   /// and returns false. *exit_code gets the exit status (-1 if signalled).
   bool stop(int* exit_code, int timeout_ms = 30000);
   bool running() const { return pid_ > 0; }
+  int pid() const { return pid_; }
+  const std::string& config_path() const { return config_path_; }
 
   /// `troupe ARGS... --host HOST`.
   run_result cli(std::vector<std::string> args, int timeout_ms = 120000) const;

@@ -202,7 +202,11 @@ TEST_F(process_driver, node_ls_shows_the_standalone_node_and_its_tasks) {
   EXPECT_EQ(node.value("state", ""), "ready");
   EXPECT_EQ(node.value("availability", ""), "active");
   EXPECT_EQ(node.value("port_min", 0), agent_->port_min());
-  EXPECT_NE(node.value("drivers", "").find("process"), std::string::npos);
+  ASSERT_TRUE(node["drivers"].is_array()) << node.dump();
+  EXPECT_NE(std::find(node["drivers"].begin(), node["drivers"].end(), "process"),
+            node["drivers"].end())
+      << node.dump();
+  EXPECT_TRUE(node["registered_at"].is_string()) << node.dump();
 }
 
 } // namespace

@@ -17,7 +17,7 @@ std::string join(const std::vector<std::string>& parts) {
 }
 
 bool plan_update(const cluster_state& view, const pb::ServiceUpdateRequest& u,
-                 pb::Entry* entry, std::string* error) {
+                 pb::Entry* entry, std::string* error, const input_limits& limits) {
   auto svc = view.find_service(u.service());
   if (svc == nullptr) {
     *error = "no service named '" + u.service() + "'";
@@ -37,7 +37,7 @@ bool plan_update(const cluster_state& view, const pb::ServiceUpdateRequest& u,
         *stack.add_services() = other->spec();
     }
   *stack.add_services() = spec;
-  auto problems = validate_stack_spec(stack);
+  auto problems = validate_stack_spec(stack, limits);
   if (!problems.empty()) {
     *error = "service '" + u.service() + "' cannot be updated: " + join(problems);
     return false;
@@ -71,9 +71,10 @@ bool plan_rollback(const cluster_state& view, const std::string& name,
 } // namespace
 
 bool plan_rollout_request(const cluster_state& view, const pb::Request& req,
-                          pb::Entry* entry, std::string* error) {
+                          pb::Entry* entry, std::string* error,
+                          const input_limits& limits) {
   if (req.kind_case() == pb::Request::kUpdateService)
-    return plan_update(view, req.update_service(), entry, error);
+    return plan_update(view, req.update_service(), entry, error, limits);
   if (req.kind_case() == pb::Request::kRollbackService)
     return plan_rollback(view, req.rollback_service(), entry, error);
   *error = "this request is not a rollout";

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "actors/manager/core/cluster_state.hpp"
+#include "config/limits.hpp"
 #include "messages/troupe.pb.h"
 
 namespace troupe {
@@ -15,6 +16,7 @@ namespace troupe {
 /// Adds the change of an update_service / rollback_service request to
 /// *entry; false with *error when the request cannot be served.
 bool plan_rollout_request(const cluster_state& view, const pb::Request& req,
-                          pb::Entry* entry, std::string* error);
+                          pb::Entry* entry, std::string* error,
+                          const input_limits& limits = {});
 
 } // namespace troupe

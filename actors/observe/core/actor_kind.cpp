@@ -18,6 +18,19 @@ const char* to_string(actor_kind k) {
   return names[static_cast<size_t>(k)];
 }
 
+bool killable(actor_kind kind, std::string_view name) {
+  switch (kind) {
+    case actor_kind::task:
+    case actor_kind::supervisor:
+    case actor_kind::service:
+      return true;
+    case actor_kind::load_balancer:
+      return name != "mesh"; // the mesh owns every balancer of the node
+    default:
+      return false;
+  }
+}
+
 std::optional<actor_kind> parse_kind(std::string_view s) {
   if (s == "lb" || s == "load_balancer")
     return actor_kind::load_balancer;

@@ -18,6 +18,13 @@ enum class actor_kind {
 const char* to_string(actor_kind k);
 /// The kind named `s` ("load-balancer", "load_balancer" and "lb" all work).
 std::optional<actor_kind> parse_kind(std::string_view s);
+/// Whether the console may kill an actor of this kind and name: tasks,
+/// supervisors, services and load balancers (whose supervisors or managers
+/// bring them back) yes; the node's core actors (node, store, raft, api,
+/// gateway, dispatcher, scheduler, agent, events, the mesh, DNS...) no:
+/// killing one would end the node and orphan its tasks.
+bool killable(actor_kind kind, std::string_view name);
+
 /// Every kind's name, for help and tab completion.
 std::vector<std::string> kind_names();
 

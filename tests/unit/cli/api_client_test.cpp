@@ -1,3 +1,4 @@
+#include <filesystem>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -107,7 +108,8 @@ TEST(resolve_api_address, flag_then_environment_then_default) {
   const char* saved = std::getenv("TROUPE_HOST");
   std::string keep = saved ? saved : "";
   unsetenv("TROUPE_HOST");
-  EXPECT_EQ(resolve_api_address(""), "127.0.0.1:7100");
+  EXPECT_EQ(resolve_api_address(""), "ipc://" + std::filesystem::absolute("troupe-data/api.sock").string())
+      << "the default is the local socket of ./troupe-data";
   setenv("TROUPE_HOST", "node1.example:7000", 1);
   EXPECT_EQ(resolve_api_address(""), "node1.example:7000");
   EXPECT_EQ(resolve_api_address("127.0.0.1:9"), "127.0.0.1:9");

@@ -148,6 +148,32 @@ TEST(service_inspect_json, adds_the_full_spec) {
   EXPECT_EQ(j["spec"]["stack"], "demo");
 }
 
+TEST(service_inspect_json, times_are_rfc3339_and_numbers_are_numbers_everywhere) {
+  auto summary = sample_service();
+  auto* svc = summary.mutable_service();
+  svc->set_spec_version(4);
+  svc->mutable_spec()->set_stop_grace_period_ms(10000);
+  svc->mutable_spec()->mutable_resources()->set_memory_bytes(64ll << 20);
+  auto* u = svc->mutable_update_status();
+  u->set_started_at(1764620000123);
+  u->set_spec_version(4);
+  auto j = service_inspect_json(summary);
+  EXPECT_EQ(j["spec_version"], 4);
+  EXPECT_EQ(j["update_status"]["started_at"], "2025-12-01T20:13:20.123Z") << j.dump();
+  EXPECT_EQ(j["update_status"]["spec_version"], 4) << j.dump();
+  EXPECT_EQ(j["spec"]["stop_grace_period_ms"], 10000) << j.dump();
+  EXPECT_EQ(j["spec"]["resources"]["memory_bytes"], 64ll << 20) << j.dump();
+  EXPECT_TRUE(j["spec"]["command"].is_array());
+}
+
+TEST(node_summary_json, drivers_are_a_list) {
+  pb::NodeSummary s;
+  s.mutable_node()->set_drivers("process,oci");
+  EXPECT_EQ(node_summary_json(s)["drivers"], (nlohmann::json{"process", "oci"}));
+  s.mutable_node()->set_drivers("");
+  EXPECT_EQ(node_summary_json(s)["drivers"], nlohmann::json::array());
+}
+
 TEST(service_row, shows_running_over_desired_and_the_command) {
   auto row = service_row(sample_service());
   EXPECT_EQ(row, (table_row{"demo_web", "replicated", "2/3", "process",

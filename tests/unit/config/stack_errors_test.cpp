@@ -2,6 +2,8 @@
 // the full key path and what is wrong.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "config/stack_file.hpp"
 
 namespace troupe {
@@ -110,6 +112,47 @@ TEST(StackErrors, ReportsAllMistakesAtOnce) {
   EXPECT_NE(all.find("s.toml:5:1: services.web.replica: unknown key"), std::string::npos) << all;
   EXPECT_NE(all.find("s.toml:6:21: services.web.stop_grace_period:"), std::string::npos) << all;
   EXPECT_NE(all.find("s.toml:8:13: services.web.restart.condition:"), std::string::npos) << all;
+}
+
+TEST(StackErrors, ErrorsComeInLineOrderAndABadServiceNameHidesNothing) {
+  auto result = parse_stack("[stack]\nname = \"demo\"\n"          // 1-2
+                            "[services.zz]\ncommand = [\"x\"]\n"     // 3-4
+                            "replicas = -1\n"                        // 5
+                            "[services.Bad_Name]\n"                  // 6
+                            "replicas = 2\n"                         // 7
+                            "[services.Bad_Name.restart]\n"          // 8
+                            "condition = \"sometimes\"\n",           // 9
+                            "s.toml");
+  std::vector<int> lines;
+  for (const auto& e : result.errors)
+    lines.push_back(e.line);
+  EXPECT_TRUE(std::is_sorted(lines.begin(), lines.end())) << to_string(result.errors);
+  auto all = to_string(result.errors);
+  EXPECT_NE(all.find("services.Bad_Name: service name"), std::string::npos) << all;
+  EXPECT_NE(all.find("services.Bad_Name.command: is required"), std::string::npos) << all;
+  EXPECT_NE(all.find("s.toml:9:13: services.Bad_Name.restart.condition"), std::string::npos)
+      << all;
+  EXPECT_NE(all.find("s.toml:5:12: services.zz.replicas"), std::string::npos) << all;
+  EXPECT_EQ(all.back(), '\n') << "every message ends with a newline";
+}
+
+TEST(StackErrors, ALongerSpellingOfAKeyGetsASuggestion) {
+  auto result = parse_stack("[stack]\nname = \"demo\"\n[services.web]\ncommand = [\"x\"]\n"
+                            "[services.web.healthcheck]\ncmd = [\"true\"]\n",
+                            "s.toml");
+  ASSERT_EQ(result.errors.size(), 1u) << to_string(result.errors);
+  EXPECT_EQ(result.errors[0].message,
+            "unknown key 'healthcheck' (did you mean 'health'?)");
+}
+
+TEST(StackErrors, ADockerComposeFileIsNamedAsSuch) {
+  auto result = parse_stack("version: \"3.8\"\nservices:\n  web:\n    image: nginx\n",
+                            "docker-compose.yml");
+  ASSERT_EQ(result.errors.size(), 1u) << to_string(result.errors);
+  EXPECT_EQ(result.errors[0].to_string(),
+            "docker-compose.yml: this looks like a YAML file (docker-compose?); troupe reads "
+            "TOML stack files ([stack] name = \"...\", [services.NAME] ...): see "
+            "docs/config.md");
 }
 
 TEST(StackErrors, MissingFileIsAnError) {

@@ -128,6 +128,30 @@ TEST_F(probe_test, KillEndsTheActorWithItsReason) {
   EXPECT_NE(reg.kill(c.id(), "again"), "");
 }
 
+TEST_F(probe_test, KillRefusesTheNodesCoreActors) {
+  for (auto kind : {actor_kind::raft, actor_kind::store, actor_kind::node, actor_kind::api,
+                    actor_kind::gateway, actor_kind::dispatcher, actor_kind::scheduler,
+                    actor_kind::agent, actor_kind::events, actor_kind::other}) {
+    auto c = spawn_counter();
+    {
+      auto e = reg.find(c.id());
+      ASSERT_TRUE(e);
+      std::lock_guard<std::mutex> guard{e->mtx};
+      e->kind = kind;
+      e->name = to_string(kind);
+    }
+    auto why = reg.kill(c.id(), "killed from the console");
+    EXPECT_NE(why.find("is one of the node's core actors and cannot be killed"),
+              std::string::npos) << to_string(kind) << ": " << why;
+    sched.run();
+    EXPECT_TRUE(reg.find(c.id())) << to_string(kind) << " was killed";
+  }
+  EXPECT_FALSE(killable(actor_kind::load_balancer, "mesh"));
+  EXPECT_TRUE(killable(actor_kind::load_balancer, "lb web:8080"));
+  EXPECT_TRUE(killable(actor_kind::supervisor, "supervisor"));
+  EXPECT_TRUE(killable(actor_kind::service, "service/x"));
+}
+
 TEST_F(probe_test, TraceRecordsTypesAndSendersWithinItsRateLimit) {
   auto c = spawn_counter();
   auto sender = spawn_counter("sender");
