@@ -13,6 +13,7 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <caf/typed_response_promise.hpp>
 
+#include "actors/manager/state_view.hpp"
 #include "actors/observe/probe.hpp"
 #include "messages/type_ids.hpp"
 
@@ -153,20 +154,35 @@ using raft_actor = caf::typed_actor<
   // Graceful stop: hands leadership to a caught-up peer; replies when done.
   caf::replies_to<atom::shutdown>::with<bool>>;
 
-/// The only writer of cluster state: applies committed entries to SQLite and
-/// memory, in index order, and tells listeners.
+/// Writes the store's checkpoint (state.db) on its own thread, so SQLite
+/// never blocks the store.
+using checkpoint_actor = caf::typed_actor<
+  // Saves the objects named in the keys as the view holds them, and the
+  // view's index, in one transaction; with true, also replies with the
+  // view serialized for Raft compaction ("" otherwise).
+  caf::replies_to<atom::flush, state_view, touched_keys, bool>::with<
+    std::string>>;
+
+/// The only writer of cluster state: applies committed entries to memory, in
+/// index order, tells listeners, and checkpoints to SQLite in batches.
 using store_actor = applier_actor::extend<
   // Commits the changes of the entry as one batch (through Raft); replies
   // with its index once applied here.
   caf::replies_to<atom::propose, pb::Entry>::with<uint64_t>,
-  // A coherent copy of the whole state as of the last applied entry.
-  caf::replies_to<atom::snapshot>::with<pb::ClusterSnapshot>,
-  // A copy once at least this index is applied (linearizable reads).
-  caf::replies_to<atom::snapshot, uint64_t>::with<pb::ClusterSnapshot>,
+  // An immutable view of the whole state as of the last applied entry
+  // (O(1): shared with the store, never copied; state_view.hpp).
+  caf::replies_to<atom::snapshot>::with<state_view>,
+  // A view once at least this index is applied (linearizable reads).
+  caf::replies_to<atom::snapshot, uint64_t>::with<state_view>,
   // From now on, sends each committed entry to the listener.
   caf::reacts_to<atom::subscribe, listener_actor>,
+  // From now on, sends the listener only the committed entries that touched
+  // this service, its tasks, or any node (a service actor's feed).
+  caf::reacts_to<atom::subscribe, listener_actor, std::string>,
   // Wiring: the raft member that proposals go through.
-  caf::reacts_to<atom::raft, raft_actor>>;
+  caf::reacts_to<atom::raft, raft_actor>,
+  // Internal: writes the checkpoint of what was applied since the last one.
+  caf::reacts_to<atom::flush>>;
 
 /// The root actor of a process: spawns and supervises the actors of its role.
 using node_actor = listener_actor::extend<
@@ -200,4 +216,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(troupe_actors, caf::id_block::troupe::end)
   CAF_ADD_TYPE_ID(troupe_actors, (troupe::dispatcher_actor))
   CAF_ADD_TYPE_ID(troupe_actors, (troupe::gateway_actor))
   CAF_ADD_TYPE_ID(troupe_actors, (troupe::raft_actor))
+  CAF_ADD_TYPE_ID(troupe_actors, (troupe::state_view))
+  CAF_ADD_TYPE_ID(troupe_actors, (troupe::touched_keys))
+  CAF_ADD_TYPE_ID(troupe_actors, (troupe::checkpoint_actor))
 CAF_END_TYPE_ID_BLOCK(troupe_actors)

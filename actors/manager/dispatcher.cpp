@@ -1,6 +1,7 @@
 #include "actors/manager/dispatcher.hpp"
 
 #include <chrono>
+#include <map>
 #include <memory>
 
 #include "actors/manager/entry_filter.hpp"
@@ -18,19 +19,24 @@ constexpr auto agent_timeout = std::chrono::seconds(10);
 
 using self_ptr = probed_pointer<dispatcher_actor, dispatcher_state>;
 
-/// Every non-terminal task placed on `node`, with its desired state.
+/// Every non-terminal task placed on `node`, with its desired state (from
+/// the tasks-by-node index: the node's tasks only).
 pb::Assignments assignments_for(const cluster_state& view,
                                 const std::string& node) {
   pb::Assignments out;
   out.set_node(node);
   out.set_index(view.index());
-  for (const auto& [id, task] : view.tasks())
-    if (task.node() == node && task.state() >= pb::ASSIGNED
-        && !is_terminal(task.state())) {
+  std::map<std::string, std::map<std::string, std::string>> addrs;  // by stack
+  for (const auto* task : view.tasks_on(node))
+    if (task->state() >= pb::ASSIGNED && !is_terminal(task->state())) {
       auto* t = out.add_tasks();
-      *t = task;
-      for (const auto& [env, addr] :  // its stack's VIPs (network/core/vip.hpp)
-           network::service_addresses(view.services(), task.spec().stack()))
+      *t = *task;
+      const auto& stack = task->spec().stack();
+      auto a = addrs.find(stack);
+      if (a == addrs.end())  // its stack's VIPs (network/core/vip.hpp)
+        a = addrs.emplace(stack, network::service_addresses(
+                                   view.services_of(stack))).first;
+      for (const auto& [env, addr] : a->second)
         (*t->mutable_service_addrs())[env] = addr;
     }
   return out;
@@ -44,6 +50,59 @@ std::string fingerprint(const pb::Assignments& a) {
   return fp;
 }
 
+/// Notes which nodes' assignments `entry` may have changed.
+void mark_dirty(self_ptr self, const pb::Entry& entry) {
+  auto& st = self->state;
+  for (const auto& c : entry.changes()) {
+    switch (c.op_case()) {
+      case pb::Change::kAssignTask:
+        if (!c.assign_task().node().empty())
+          st.dirty_tasks.push_back(c.assign_task().task_id());
+        break;
+      case pb::Change::kSetDesired:
+        st.dirty_tasks.push_back(c.set_desired().task_id());
+        break;
+      case pb::Change::kTaskStatus:
+        if (is_terminal(c.task_status().state()))
+          st.dirty_tasks.push_back(c.task_status().task_id());
+        break;
+      case pb::Change::kDeployStack:
+      case pb::Change::kRemoveStack:
+      case pb::Change::kPutNode:
+      case pb::Change::kNodeStatus:
+      case pb::Change::kNodeUpdate:
+        st.all_dirty = true;
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+/// The nodes to look at this round (and forgets the marks).
+std::set<std::string> dirty_nodes(self_ptr self, const cluster_state& view) {
+  auto& st = self->state;
+  std::set<std::string> out;
+  for (const auto& [node, agent] : st.agents)
+    if (st.all_dirty || st.last_sent.count(node) == 0)
+      out.insert(node);
+  for (const auto& id : st.dirty_tasks) {
+    if (st.all_dirty)
+      break;
+    const auto* t = view.find_task(id);
+    if (t == nullptr) {  // deleted: its node is not known any more
+      for (const auto& [node, agent] : st.agents)
+        out.insert(node);
+      break;
+    }
+    if (!t->node().empty())
+      out.insert(t->node());
+  }
+  st.all_dirty = false;
+  st.dirty_tasks.clear();
+  return out;
+}
+
 void send_assignments(self_ptr self) {
   snapshot_round(self, "dispatcher", [self](const cluster_state& view) {
     auto routes = network::routes_from(view);
@@ -54,6 +113,12 @@ void send_assignments(self_ptr self) {
         routes_sent = routes_fp;
         self->send(agent, atom::route_v, routes);
       }
+    }
+    for (const auto& node : dirty_nodes(self, view)) {
+      auto i = self->state.agents.find(node);
+      if (i == self->state.agents.end())
+        continue;
+      const auto& agent = i->second;
       auto a = assignments_for(view, node);
       auto fp = fingerprint(a);
       auto& last = self->state.last_sent[node];
@@ -136,6 +201,7 @@ dispatcher(probed_pointer<dispatcher_actor, dispatcher_state> self,
   });
   return {
     [=](atom::committed, const pb::Entry& entry) {
+      mark_dirty(self, entry);
       auto scope = scope_of(entry);
       if (scope.desired || scope.task_ends || !scope.services.empty() || scope.nodes)
         send_assignments(self);
@@ -198,11 +264,11 @@ dispatcher(probed_pointer<dispatcher_actor, dispatcher_state> self,
         // Workers the state says are ready must show up here in time too: a
         // worker that died with the old leader never will, and is marked down.
         self->request(self->state.store, store_request_timeout, atom::snapshot_v)
-          .then([=](const pb::ClusterSnapshot& snap) {
-                  for (const auto& n : snap.nodes())
+          .then([=](const state_view& view) {
+                  for (const auto& [name, n] : view.nodes())
                     if (n.state() == "ready"
-                        && self->state.agents.count(n.name()) == 0)
-                      self->state.liveness.heard(n.name(), now_ms());
+                        && self->state.agents.count(name) == 0)
+                      self->state.liveness.heard(name, now_ms());
                 },
                 [](const caf::error&) {});
         return;

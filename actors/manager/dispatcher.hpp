@@ -1,12 +1,14 @@
 // The dispatcher: the manager's side of the worker protocol. Workers join
 // with their node record and agent handle (proposed as put_node); each node
 // is sent its full assignment list whenever the tasks or desired states on it
-// change; worker status reports are collected for a few milliseconds and
+// change (only the nodes an entry concerns are looked at: the tasks it
+// assigned, shut down or ended, found through the tasks-by-node index); worker status reports are collected for a few milliseconds and
 // proposed as one entry. A worker whose agent goes away (its connection
 // drops), or that misses `down_after` heartbeats in a row, is marked down.
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,10 @@ struct dispatcher_state {
   std::map<std::string, std::string> last_sent;     // node name -> fingerprint
   std::map<std::string, std::string> routes_sent;   // node name -> route fingerprint
   std::vector<pb::TaskStatus> pending_statuses;
+  // Since the last round: tasks whose node's assignments may have changed,
+  // or true when every node's may have (stacks, nodes).
+  std::vector<std::string> dirty_tasks;
+  bool all_dirty = true;
   bool flush_scheduled = false;
   int64_t heartbeat_ms = 1000;
   node_liveness liveness{1000, 3};

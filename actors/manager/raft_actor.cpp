@@ -334,8 +334,11 @@ raft_actor::behavior_type raft_member(probed_pointer<raft_actor, raft_state> sel
   for (const auto& m : st.setup.managers)
     if (m.name() != st.setup.id)
       connect_peer(self, m.name());
-  if (cfg.voters.size() == 1) // alone: lead at once instead of after a timeout
-    for (int i = 0; i < 2 * cfg.election_ticks && !st.node->has_ready(); ++i)
+  // Alone: lead at once instead of after a timeout (also when committed
+  // entries above the store's checkpoint wait to be handed again).
+  if (cfg.voters.size() == 1)
+    for (int i = 0; i < 2 * cfg.election_ticks
+                    && st.node->state() != raft::role::leader; ++i)
       st.node->tick();
   drain(self);
   self->send(self, atom::tick_v);

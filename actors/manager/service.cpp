@@ -4,7 +4,6 @@
 
 #include "actors/manager/core/reconciler.hpp"
 #include "actors/manager/core/rollout.hpp"
-#include "actors/manager/entry_filter.hpp"
 #include "actors/manager/snapshot_round.hpp"
 
 namespace troupe {
@@ -88,11 +87,9 @@ service(probed_pointer<service_actor, service_state> self,
                     "service/" + self->state.service);
   self->send(self, atom::reconcile_v);
   return {
-    [=](atom::committed, const pb::Entry& entry) {
-      auto scope = scope_of(entry);
-      if (scope.nodes || scope.services.count(self->state.service) > 0)
-        reconcile_round(self);
-    },
+    // The store sends only entries that touched this service, its tasks
+    // or a node (its per-service feed).
+    [=](atom::committed, const pb::Entry&) { reconcile_round(self); },
     [=](atom::reconcile) { reconcile_round(self); },
   };
 }

@@ -1,5 +1,5 @@
-// The round shared by the service, scheduler and dispatcher actors: read a
-// snapshot from the store, decide, propose what was decided (if anything),
+// The round shared by the service, scheduler and dispatcher actors: take a
+// view of the state from the store (state_view.hpp: O(1), never a copy), decide, propose what was decided (if anything),
 // then run once more if a trigger arrived meanwhile (see round_gate).
 #pragma once
 
@@ -34,9 +34,7 @@ void snapshot_round(Self self, std::string who, Decide decide) {
   };
   self->request(self->state.store, store_request_timeout, atom::snapshot_v)
     .then(
-      [=](const pb::ClusterSnapshot& snap) mutable {
-        cluster_state view;
-        view.restore(snap);
+      [=](const state_view& view) mutable {
         pb::Entry entry = decide(view);
         if (entry.changes_size() == 0) {
           finish();

@@ -156,9 +156,7 @@ void serve_at(self_ptr self, const envelope& env, const pb::Request& req,
   };
   self->request(self->state.store, request_timeout, atom::snapshot_v, read_index)
     .then(
-      [=](const pb::ClusterSnapshot& snap) {
-        cluster_state view;
-        view.restore(snap);
+      [=](const state_view& view) {
         if (is_read(req)) {
           reply(self, env, answer_read(view, req));
           return;

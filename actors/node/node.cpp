@@ -50,7 +50,7 @@ void spawn_service(self_ptr self, const std::string& name) {
   auto svc = self->spawn(service, name, self->state.store);
   watch(self, svc);
   self->send(self->state.store, atom::subscribe_v,
-             caf::actor_cast<listener_actor>(svc));
+             caf::actor_cast<listener_actor>(svc), name);
   self->state.services[name] = svc;
 }
 
@@ -58,10 +58,10 @@ void spawn_service(self_ptr self, const std::string& name) {
 void sync_services(self_ptr self) {
   self->request(self->state.store, store_request_timeout, atom::snapshot_v)
     .then(
-      [=](const pb::ClusterSnapshot& snap) {
-        for (const auto& svc : snap.services())
-          if (self->state.services.count(svc.spec().name()) == 0)
-            spawn_service(self, svc.spec().name());
+      [=](const state_view& view) {
+        for (const auto& [name, svc] : view.services())
+          if (self->state.services.count(name) == 0)
+            spawn_service(self, name);
         // Service actors of removed services quit by themselves.
       },
       [=](const caf::error& err) {
@@ -102,7 +102,7 @@ void publish_gateway(self_ptr self) {
 
 void start_manager_side(self_ptr self) {
   auto& st = self->state;
-  st.store = self->spawn(store, st.setup.db);
+  st.store = self->spawn(store, st.setup.db, store_options{});
   watch(self, st.store);
   self->send(st.store, atom::subscribe_v, caf::actor_cast<listener_actor>(self));
   st.raft = self->spawn(raft_member, st.setup.raft,

@@ -50,8 +50,8 @@ void update_task_gauges(self_ptr self) {
   for (int s = pb::TaskState_MIN; s <= pb::TaskState_MAX; ++s)
     if (pb::TaskState_IsValid(s))
       counts[state_name(static_cast<pb::TaskState>(s))] = 0;
-  for (const auto& [id, t] : self->state.source.state().tasks())
-    counts[state_name(t.state())] += 1;
+  for (const auto& [state, n] : self->state.source.task_counts())
+    counts[state_name(state)] += static_cast<double>(n);
   set_tasks_by_state(counts);
 }
 
@@ -79,9 +79,9 @@ void on_entry(self_ptr self, const pb::Entry& entry);
 void sync(self_ptr self) {
   self->request(self->state.store, store_request_timeout, atom::snapshot_v)
     .then(
-      [=](const pb::ClusterSnapshot& snap) {
+      [=](const state_view& view) {
         auto& st = self->state;
-        st.source.reset(snap);
+        st.source.reset(view);
         st.synced = true;
         auto early = std::move(st.early);
         st.early.clear();

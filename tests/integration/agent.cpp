@@ -101,6 +101,15 @@ bool agent::stop(int* exit_code, int timeout_ms) {
   return exited;
 }
 
+void agent::crash() {
+  if (pid_ <= 0)
+    return;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = 0;
+}
+
 run_result agent::cli(std::vector<std::string> args, int timeout_ms) const {
   args.insert(args.begin(), TROUPE_BINARY);
   args.push_back("--host");

@@ -94,6 +94,8 @@ public:
   /// SIGTERM, then waits up to timeout_ms for the exit; on timeout SIGKILLs
   /// and returns false. *exit_code gets the exit status (-1 if signalled).
   bool stop(int* exit_code, int timeout_ms = 30000);
+  /// SIGKILL (a crash: nothing is flushed), then reaps the process.
+  void crash();
   bool running() const { return pid_ > 0; }
   int pid() const { return pid_; }
   const std::string& config_path() const { return config_path_; }

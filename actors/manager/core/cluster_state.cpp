@@ -20,27 +20,133 @@ std::string state_name(pb::TaskState state) {
   return name;
 }
 
+namespace {
+
+std::string index_key(const std::string& owner, const std::string& key) {
+  std::string k;
+  k.reserve(owner.size() + 1 + key.size());
+  k += owner;
+  k += '\0';
+  k += key;
+  return k;
+}
+
+} // namespace
+
+std::vector<std::string> index_keys(const cluster_state::key_index& index,
+                                    const std::string& owner) {
+  std::vector<std::string> out;
+  auto prefix = index_key(owner, "");
+  for (auto it = index.lower_bound(prefix); it != index.end(); ++it) {
+    const auto& k = it->first;
+    if (k.compare(0, prefix.size(), prefix) != 0)
+      break;
+    out.push_back(k.substr(prefix.size()));
+  }
+  return out;
+}
+
+void state_writer::put_task(pb::Task task) {
+  if (const auto* old = s.tasks_.get(task.id())) {
+    if (old->service() != task.service())
+      s.tasks_by_service_.erase(index_key(old->service(), old->id()));
+    if (old->node() != task.node() && !old->node().empty())
+      s.tasks_by_node_.erase(index_key(old->node(), old->id()));
+    if (old->service() != task.service())
+      s.tasks_by_service_.set(index_key(task.service(), task.id()), {});
+    if (old->node() != task.node() && !task.node().empty())
+      s.tasks_by_node_.set(index_key(task.node(), task.id()), {});
+  } else {
+    s.tasks_by_service_.set(index_key(task.service(), task.id()), {});
+    if (!task.node().empty())
+      s.tasks_by_node_.set(index_key(task.node(), task.id()), {});
+  }
+  auto id = task.id();
+  s.tasks_.set(id, std::move(task));
+}
+
+void state_writer::erase_task(const std::string& id) {
+  const auto* old = s.tasks_.get(id);
+  if (old == nullptr)
+    return;
+  s.tasks_by_service_.erase(index_key(old->service(), id));
+  if (!old->node().empty())
+    s.tasks_by_node_.erase(index_key(old->node(), id));
+  s.tasks_.erase(id);
+}
+
+void state_writer::put_service(pb::Service svc) {
+  const auto& name = svc.spec().name();
+  const auto* old = s.services_.get(name);
+  if (old != nullptr && old->spec().stack() != svc.spec().stack())
+    s.services_by_stack_.erase(index_key(old->spec().stack(), name));
+  if (old == nullptr || old->spec().stack() != svc.spec().stack())
+    s.services_by_stack_.set(index_key(svc.spec().stack(), name), {});
+  auto key = name;
+  s.services_.set(key, std::move(svc));
+}
+
+void state_writer::erase_service(const std::string& name) {
+  const auto* old = s.services_.get(name);
+  if (old == nullptr)
+    return;
+  s.services_by_stack_.erase(index_key(old->spec().stack(), name));
+  s.services_.erase(name);
+}
+
+void state_writer::put_stack(pb::Stack stack) {
+  auto key = stack.name();  // before the move
+  s.stacks_.set(key, std::move(stack));
+}
+
+void state_writer::put_node(pb::Node node) {
+  auto key = node.name();
+  s.nodes_.set(key, std::move(node));
+}
+
+void cluster_state::put(const pb::Stack& x) { state_writer{*this}.put_stack(x); }
+void cluster_state::put(const pb::Service& x) { state_writer{*this}.put_service(x); }
+void cluster_state::put(const pb::Task& x) { state_writer{*this}.put_task(x); }
+void cluster_state::put(const pb::Node& x) { state_writer{*this}.put_node(x); }
+
 const pb::Service* cluster_state::find_service(const std::string& name) const {
-  auto it = services_.find(name);
-  return it == services_.end() ? nullptr : &it->second;
+  return services_.get(name);
 }
 
 const pb::Task* cluster_state::find_task(const std::string& id) const {
-  auto it = tasks_.find(id);
-  return it == tasks_.end() ? nullptr : &it->second;
+  return tasks_.get(id);
 }
 
 const pb::Node* cluster_state::find_node(const std::string& name) const {
-  auto it = nodes_.find(name);
-  return it == nodes_.end() ? nullptr : &it->second;
+  return nodes_.get(name);
 }
+
+const pb::Stack* cluster_state::find_stack(const std::string& name) const {
+  return stacks_.get(name);
+}
+
+std::vector<std::string>
+cluster_state::task_ids_of(const std::string& service) const {
+  return index_keys(tasks_by_service_, service);
+}
+
+namespace {
+
+std::vector<const pb::Task*> find_all(const cluster_state::task_map& tasks,
+                                      const std::vector<std::string>& ids) {
+  std::vector<const pb::Task*> out;
+  out.reserve(ids.size());
+  for (const auto& id : ids)
+    if (const auto* t = tasks.get(id))
+      out.push_back(t);
+  return out;
+}
+
+} // namespace
 
 std::vector<const pb::Task*>
 cluster_state::tasks_of(const std::string& service) const {
-  std::vector<const pb::Task*> out;
-  for (auto& [id, task] : tasks_)
-    if (task.service() == service)
-      out.push_back(&task);
+  auto out = find_all(tasks_, task_ids_of(service));
   std::sort(out.begin(), out.end(), [](const pb::Task* a, const pb::Task* b) {
     if (a->slot() != b->slot())
       return a->slot() < b->slot();
@@ -50,6 +156,20 @@ cluster_state::tasks_of(const std::string& service) const {
       return a->created_at() < b->created_at();
     return a->id() < b->id();
   });
+  return out;
+}
+
+std::vector<const pb::Task*>
+cluster_state::tasks_on(const std::string& node) const {
+  return find_all(tasks_, index_keys(tasks_by_node_, node));
+}
+
+std::vector<const pb::Service*>
+cluster_state::services_of(const std::string& stack) const {
+  std::vector<const pb::Service*> out;
+  for (const auto& name : index_keys(services_by_stack_, stack))
+    if (const auto* svc = services_.get(name))
+      out.push_back(svc);
   return out;
 }
 
@@ -68,10 +188,7 @@ pb::ClusterSnapshot cluster_state::snapshot() const {
 }
 
 void cluster_state::restore(const pb::ClusterSnapshot& snap) {
-  stacks_.clear();
-  services_.clear();
-  tasks_.clear();
-  nodes_.clear();
+  *this = cluster_state{};
   for (auto& x : snap.stacks())
     put(x);
   for (auto& x : snap.services())

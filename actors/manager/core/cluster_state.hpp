@@ -26,14 +26,22 @@
 //   It leaves the node's tasks alone: their reconcilers move them.
 // - put_node keeps registered_at; an empty state means "ready", an empty
 //   availability keeps the node's current one ("active" for a new node).
+//
+// Shape: every object kind is a persistent_map (structurally shared, O(log n)
+// per update), plus three indexes (tasks by service, tasks by node, services
+// by stack), so a copy of a cluster_state is O(1) and is an immutable view:
+// readers hold copies while the store applies newer entries. apply() costs
+// O(log n) per object the entry touches, never O(size of the cluster);
+// last_apply_work() counts the map nodes it visited and copied.
 #pragma once
 
 #include <cstdint>
-#include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "actors/manager/core/persistent_map.hpp"
 #include "messages/troupe.pb.h"
 
 namespace troupe {
@@ -54,41 +62,83 @@ std::string state_name(pb::TaskState state);
 
 class cluster_state {
 public:
+  using stack_map = persistent_map<pb::Stack>;
+  using service_map = persistent_map<pb::Service>;
+  using task_map = persistent_map<pb::Task>;
+  using node_map = persistent_map<pb::Node>;
+  struct none {};
+  /// Index keys are "<owner>\0<key>" (see tasks_of, tasks_on, services_of).
+  using key_index = persistent_map<none>;
+
   /// Applies every valid change of `entry`, sets index() to entry.index(),
   /// and returns the keys of everything it touched.
   touched_keys apply(const pb::Entry& entry);
 
   uint64_t index() const { return index_; }
-  const std::map<std::string, pb::Stack>& stacks() const { return stacks_; }
-  const std::map<std::string, pb::Service>& services() const { return services_; }
-  const std::map<std::string, pb::Task>& tasks() const { return tasks_; }
-  const std::map<std::string, pb::Node>& nodes() const { return nodes_; }
+  const stack_map& stacks() const { return stacks_; }
+  const service_map& services() const { return services_; }
+  const task_map& tasks() const { return tasks_; }
+  const node_map& nodes() const { return nodes_; }
 
   const pb::Service* find_service(const std::string& name) const;
   const pb::Task* find_task(const std::string& id) const;
   const pb::Node* find_node(const std::string& name) const;
+  const pb::Stack* find_stack(const std::string& name) const;
 
   /// Tasks of one service, ordered by slot (then node), then created_at.
+  /// O(k log n) for a service of k tasks.
   std::vector<const pb::Task*> tasks_of(const std::string& service) const;
+  /// Ids of the tasks of one service, in id order.
+  std::vector<std::string> task_ids_of(const std::string& service) const;
+  /// Tasks placed on one node (any state), in id order.
+  std::vector<const pb::Task*> tasks_on(const std::string& node) const;
+  /// Services whose spec names `stack`, in name order.
+  std::vector<const pb::Service*> services_of(const std::string& stack) const;
 
-  /// Everything, for readers in other actors or processes.
+  /// Everything as one protobuf message: only for Raft compaction and
+  /// InstallSnapshot (readers in this process hold a copy instead).
   pb::ClusterSnapshot snapshot() const;
   /// Replaces the whole state with a snapshot.
   void restore(const pb::ClusterSnapshot& snap);
 
   /// Loaders (state_db) put objects back one by one.
-  void put(const pb::Stack& x) { stacks_[x.name()] = x; }
-  void put(const pb::Service& x) { services_[x.spec().name()] = x; }
-  void put(const pb::Task& x) { tasks_[x.id()] = x; }
-  void put(const pb::Node& x) { nodes_[x.name()] = x; }
+  void put(const pb::Stack& x);
+  void put(const pb::Service& x);
+  void put(const pb::Task& x);
+  void put(const pb::Node& x);
   void set_index(uint64_t index) { index_ = index; }
 
+  /// Map nodes visited and copied by the last apply().
+  map_work last_apply_work() const { return last_apply_work_; }
+
 private:
+  friend struct state_writer;
   uint64_t index_ = 0;
-  std::map<std::string, pb::Stack> stacks_;
-  std::map<std::string, pb::Service> services_;
-  std::map<std::string, pb::Task> tasks_;
-  std::map<std::string, pb::Node> nodes_;
+  stack_map stacks_;
+  service_map services_;
+  task_map tasks_;
+  node_map nodes_;
+  key_index tasks_by_service_;
+  key_index tasks_by_node_;
+  key_index services_by_stack_;
+  map_work last_apply_work_;
+};
+
+/// The keys of `index` that start with "<owner>\0", without the prefix.
+std::vector<std::string> index_keys(const cluster_state::key_index& index,
+                                    const std::string& owner);
+
+/// The only way to change a cluster_state's maps (apply() and the loaders):
+/// keeps the indexes in step with the objects.
+struct state_writer {
+  cluster_state& s;
+  void put_task(pb::Task task);
+  void erase_task(const std::string& id);
+  void put_service(pb::Service svc);
+  void erase_service(const std::string& name);
+  void put_stack(pb::Stack stack);
+  void erase_stack(const std::string& name) { s.stacks_.erase(name); }
+  void put_node(pb::Node node);
 };
 
 } // namespace troupe

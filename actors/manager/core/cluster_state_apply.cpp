@@ -9,68 +9,68 @@
 namespace troupe {
 namespace {
 
-// The state's maps plus the entry's clock and the keys touched so far.
+// The state being changed plus the entry's clock and the keys touched so
+// far. Objects are immutable once in the maps: a change copies the one
+// object, edits the copy and puts it back (state_writer keeps the indexes).
 struct applier {
-  std::map<std::string, pb::Stack>& stacks;
-  std::map<std::string, pb::Service>& services;
-  std::map<std::string, pb::Task>& tasks;
-  std::map<std::string, pb::Node>& nodes;
+  cluster_state& s;
+  state_writer w;
   int64_t now;
   touched_keys& touched;
 
-  void touch_task(pb::Task& task) {
+  void put_task(pb::Task task) {
     task.set_updated_at(now);
     touched.tasks.insert(task.id());
+    w.put_task(std::move(task));
   }
 
-  // Deletes `it` when it is terminal and its service is gone; true if so.
-  bool collect_orphan(std::map<std::string, pb::Task>::iterator it) {
-    if (!is_terminal(it->second.state())
-        || services.count(it->second.service()) > 0)
-      return false;
-    touched.tasks.insert(it->first);
-    tasks.erase(it);
-    return true;
+  // Deletes the task when it is terminal and its service is gone.
+  void collect_orphan(const std::string& id) {
+    const auto* task = s.find_task(id);
+    if (task == nullptr || !is_terminal(task->state())
+        || s.services().count(task->service()) > 0)
+      return;
+    touched.tasks.insert(id);
+    w.erase_task(id);
   }
 
   void remove_service(const std::string& name) {
-    if (services.erase(name) == 0)
+    if (s.find_service(name) == nullptr)
       return;
+    w.erase_service(name);
     touched.services.insert(name);
-    for (auto it = tasks.begin(); it != tasks.end();) {
-      auto next = std::next(it);
-      pb::Task& task = it->second;
-      if (task.service() == name) {
-        if (!is_terminal(task.state())) {
-          task.set_desired_state(pb::SHUTDOWN);
-          if (task.state() < pb::ASSIGNED) {
-            task.set_state(pb::SHUTDOWN);
-            task.set_message("service removed");
-          }
-          touch_task(task);
+    for (const auto& id : s.task_ids_of(name)) {
+      pb::Task task = *s.find_task(id);
+      if (!is_terminal(task.state())) {
+        task.set_desired_state(pb::SHUTDOWN);
+        if (task.state() < pb::ASSIGNED) {
+          task.set_state(pb::SHUTDOWN);
+          task.set_message("service removed");
         }
-        collect_orphan(it);
+        put_task(std::move(task));
       }
-      it = next;
+      collect_orphan(id);
     }
   }
 
   // Inserts or updates one service; true if anything changed.
   bool upsert_service(const pb::ServiceSpec& spec) {
-    auto it = services.find(spec.name());
-    if (it == services.end()) {
+    const auto* old = s.find_service(spec.name());
+    if (old == nullptr) {
       pb::Service svc;
       *svc.mutable_spec() = spec;
       svc.set_version(1);
       svc.set_spec_version(1);
       svc.set_created_at(now);
       svc.set_updated_at(now);
-      services.emplace(spec.name(), std::move(svc));
+      w.put_service(std::move(svc));
       touched.services.insert(spec.name());
       return true;
     }
-    if (!set_service_spec(it->second, spec, now))
+    pb::Service svc = *old;
+    if (!set_service_spec(svc, spec, now))
       return false;
+    w.put_service(std::move(svc));
     touched.services.insert(spec.name());
     return true;
   }
@@ -78,28 +78,33 @@ struct applier {
   // update_service, rollback_service, update_status (rollout_apply.hpp).
   template <class F>
   void change_service(const std::string& name, F&& f) {
-    auto it = services.find(name);
-    if (it != services.end() && f(it->second))
-      touched.services.insert(name);
+    const auto* old = s.find_service(name);
+    if (old == nullptr)
+      return;
+    pb::Service svc = *old;
+    if (!f(svc))
+      return;
+    w.put_service(std::move(svc));
+    touched.services.insert(name);
   }
 
   void deploy_stack(const pb::StackSpec& spec) {
     if (spec.name().empty())
       return;
-    for (auto& s : spec.services())
-      if (s.name().empty())
+    for (auto& sv : spec.services())
+      if (sv.name().empty())
         return; // an invalid stack changes nothing
     pb::Stack next;
     next.set_name(spec.name());
-    for (auto& s : spec.services())
-      next.add_services(s.name());
+    for (auto& sv : spec.services())
+      next.add_services(sv.name());
     bool changed = false;
-    auto old = stacks.find(spec.name());
-    if (old != stacks.end()) {
-      next.set_created_at(old->second.created_at());
+    auto old = s.stacks().value(spec.name());  // kept while the map changes
+    if (old) {
+      next.set_created_at(old->created_at());
       std::set<std::string> kept(next.services().begin(),
                                  next.services().end());
-      for (auto& name : old->second.services())
+      for (auto& name : old->services())
         if (kept.count(name) == 0) {
           remove_service(name);
           changed = true;
@@ -107,22 +112,24 @@ struct applier {
     } else {
       next.set_created_at(now);
     }
-    for (auto& s : spec.services())
-      changed = upsert_service(s) || changed;
-    for (auto& s : spec.services()) {  // stable VIPs (network/core/vip.hpp)
-      auto it = services.find(s.name());
-      if (it != services.end()
-          && network::assign_vips(it->second, services, nodes,
-                                  network::current_vip_range())) {
-        touched.services.insert(s.name());
+    for (auto& sv : spec.services())
+      changed = upsert_service(sv) || changed;
+    for (auto& sv : spec.services()) {  // stable VIPs (network/core/vip.hpp)
+      const auto* cur = s.find_service(sv.name());
+      if (cur == nullptr)
+        continue;
+      pb::Service svc = *cur;
+      if (network::assign_vips(svc, s.services(), s.nodes(),
+                               network::current_vip_range())) {
+        w.put_service(std::move(svc));
+        touched.services.insert(sv.name());
         changed = true;
       }
     }
-    if (old != stacks.end() && !changed
-        && same_services(old->second, next))
+    if (old && !changed && same_services(*old, next))
       return;
     next.set_updated_at(now);
-    stacks[spec.name()] = std::move(next);
+    w.put_stack(std::move(next));
     touched.stacks.insert(spec.name());
   }
 
@@ -136,96 +143,95 @@ struct applier {
   }
 
   void remove_stack(const std::string& name) {
-    auto it = stacks.find(name);
-    if (it == stacks.end())
+    auto stack = s.stacks().value(name);
+    if (!stack)
       return;
-    pb::Stack stack = std::move(it->second);
-    stacks.erase(it);
+    w.erase_stack(name);
     touched.stacks.insert(name);
-    for (auto& svc : stack.services())
+    for (auto& svc : stack->services())
       remove_service(svc);
   }
 
   void scale_service(const pb::ScaleService& req) {
-    auto it = services.find(req.service());
-    if (it == services.end() || it->second.spec().mode() == "global"
-        || it->second.spec().replicas() == req.replicas())
+    const auto* old = s.find_service(req.service());
+    if (old == nullptr || old->spec().mode() == "global"
+        || old->spec().replicas() == req.replicas())
       return;
-    pb::Service& svc = it->second;
+    pb::Service svc = *old;
     svc.mutable_spec()->set_replicas(req.replicas());
     svc.set_version(svc.version() + 1);
     svc.set_updated_at(now);
+    w.put_service(std::move(svc));
     touched.services.insert(req.service());
   }
 
   void create_task(const pb::Task& in) {
-    if (in.id().empty() || tasks.count(in.id()) > 0
-        || services.count(in.service()) == 0)
+    if (in.id().empty() || s.tasks().count(in.id()) > 0
+        || s.services().count(in.service()) == 0)
       return;
     pb::Task task = in;
     task.set_state(pb::PENDING);
     task.set_desired_state(pb::RUNNING);
     task.set_created_at(now);
-    touch_task(task);
-    tasks.emplace(task.id(), std::move(task));
+    put_task(std::move(task));
   }
 
   void assign_task(const pb::TaskAssignment& a) {
-    auto it = tasks.find(a.task_id());
-    if (it == tasks.end() || it->second.state() != pb::PENDING)
+    const auto* old = s.find_task(a.task_id());
+    if (old == nullptr || old->state() != pb::PENDING)
       return;
-    pb::Task& task = it->second;
+    if (a.node().empty() && old->message() == a.message())
+      return;
+    pb::Task task = *old;
     if (!a.node().empty()) {
       task.set_node(a.node());
       task.set_state(pb::ASSIGNED);
       *task.mutable_host_ports() = a.host_ports();
-    } else if (task.message() == a.message()) {
-      return;
     }
     task.set_message(a.message());
-    touch_task(task);
+    put_task(std::move(task));
   }
 
   void set_desired(const pb::TaskDesired& d) {
-    auto it = tasks.find(d.task_id());
-    if (it == tasks.end() || d.desired_state() != pb::SHUTDOWN
-        || it->second.desired_state() != pb::RUNNING)
+    const auto* old = s.find_task(d.task_id());
+    if (old == nullptr || d.desired_state() != pb::SHUTDOWN
+        || old->desired_state() != pb::RUNNING)
       return;
-    pb::Task& task = it->second;
+    pb::Task task = *old;
     task.set_desired_state(pb::SHUTDOWN);
     if (task.state() < pb::ASSIGNED) {
       task.set_state(pb::SHUTDOWN);
       task.set_message("shut down before it was assigned");
     }
-    touch_task(task);
-    collect_orphan(it);
+    put_task(std::move(task));
+    collect_orphan(d.task_id());
   }
 
-  void task_status(const pb::TaskStatus& s) {
-    auto it = tasks.find(s.task_id());
-    if (it == tasks.end() || is_terminal(it->second.state())
-        || !pb::TaskState_IsValid(s.state()))
+  void task_status(const pb::TaskStatus& st) {
+    const auto* old = s.find_task(st.task_id());
+    if (old == nullptr || is_terminal(old->state())
+        || !pb::TaskState_IsValid(st.state()))
       return;
-    pb::Task& task = it->second;
-    if (s.state() > task.state())
-      task.set_state(s.state());
-    task.set_message(s.message());
-    task.set_pid(s.pid());
-    task.set_container_id(s.container_id());
-    task.set_restarts(s.restarts());
-    task.set_started_at(s.started_at());
-    task.set_exit_code(s.exit_code());
-    if (!s.health().empty())
-      task.set_health(s.health());
-    touch_task(task);
-    collect_orphan(it);
+    pb::Task task = *old;
+    if (st.state() > task.state())
+      task.set_state(st.state());
+    task.set_message(st.message());
+    task.set_pid(st.pid());
+    task.set_container_id(st.container_id());
+    task.set_restarts(st.restarts());
+    task.set_started_at(st.started_at());
+    task.set_exit_code(st.exit_code());
+    if (!st.health().empty())
+      task.set_health(st.health());
+    put_task(std::move(task));
+    collect_orphan(st.task_id());
   }
 
   void remove_task(const std::string& id) {
-    auto it = tasks.find(id);
-    if (it == tasks.end() || !is_terminal(it->second.state()))
+    const auto* old = s.find_task(id);
+    if (old == nullptr || !is_terminal(old->state()))
       return;
-    tasks.erase(it);
+    w.erase_task(id);
     touched.tasks.insert(id);
   }
 
@@ -233,53 +239,58 @@ struct applier {
     if (in.name().empty())
       return;
     pb::Node node = in;
-    auto old = nodes.find(in.name());
-    bool known = old != nodes.end();
-    node.set_registered_at(known ? old->second.registered_at() : now);
+    const auto* old = s.find_node(in.name());
+    bool known = old != nullptr;
+    node.set_registered_at(known ? old->registered_at() : now);
     if (node.availability().empty())
-      node.set_availability(known ? old->second.availability() : "active");
+      node.set_availability(known ? old->availability() : "active");
     if (node.state().empty())
       node.set_state("ready");
     node.set_updated_at(now);
-    nodes[in.name()] = std::move(node);
+    w.put_node(std::move(node));
     touched.nodes.insert(in.name());
   }
 
-  void node_status(const pb::NodeStatus& s) {
-    auto it = nodes.find(s.name());
-    if (it == nodes.end())
+  void node_status(const pb::NodeStatus& st) {
+    const auto* old = s.find_node(st.name());
+    if (old == nullptr)
       return;
-    bool bad_state = !s.state().empty() && s.state() != "ready"
-                     && s.state() != "down";
-    bool bad_avail = !s.availability().empty() && s.availability() != "active"
-                     && s.availability() != "drain";
+    bool bad_state = !st.state().empty() && st.state() != "ready"
+                     && st.state() != "down";
+    bool bad_avail = !st.availability().empty() && st.availability() != "active"
+                     && st.availability() != "drain";
     if (bad_state || bad_avail)
       return;
-    pb::Node& node = it->second;
+    pb::Node node = *old;
     bool changed = false;
-    if (!s.state().empty() && s.state() != node.state()) {
-      node.set_state(s.state());
+    if (!st.state().empty() && st.state() != node.state()) {
+      node.set_state(st.state());
       changed = true;
     }
-    if (!s.availability().empty() && s.availability() != node.availability()) {
-      node.set_availability(s.availability());
+    if (!st.availability().empty() && st.availability() != node.availability()) {
+      node.set_availability(st.availability());
       changed = true;
     }
     if (!changed)
       return;
     node.set_updated_at(now);
-    touched.nodes.insert(s.name());
-    if (s.state() == "down")
-      orphan_tasks_on(s.name());
+    w.put_node(std::move(node));
+    touched.nodes.insert(st.name());
+    if (st.state() == "down")
+      orphan_tasks_on(st.name());
   }
 
   // An operator's drain/activate/label change; the reconcilers move the
   // tasks it concerns. Unknown nodes and invalid updates are skipped.
   void node_update(const pb::NodeUpdate& u) {
-    auto it = nodes.find(u.name());
-    if (it == nodes.end() || !apply_node_update(u, &it->second))
+    const auto* old = s.find_node(u.name());
+    if (old == nullptr)
       return;
-    it->second.set_updated_at(now);
+    pb::Node node = *old;
+    if (!apply_node_update(u, &node))
+      return;
+    node.set_updated_at(now);
+    w.put_node(std::move(node));
     touched.nodes.insert(u.name());
   }
 
@@ -287,17 +298,15 @@ struct applier {
   // (their service replaces them elsewhere) and the node, once back, is no
   // longer assigned them, so it stops them.
   void orphan_tasks_on(const std::string& node_name) {
-    for (auto it = tasks.begin(); it != tasks.end();) {
-      auto next = std::next(it);
-      pb::Task& task = it->second;
-      if (task.node() == node_name && task.state() >= pb::ASSIGNED
-          && !is_terminal(task.state())) {
-        task.set_state(pb::ORPHANED);
-        task.set_message("node " + node_name + " is down");
-        touch_task(task);
-        collect_orphan(it);
-      }
-      it = next;
+    for (const auto* t : s.tasks_on(node_name)) {
+      if (t->state() < pb::ASSIGNED || is_terminal(t->state()))
+        continue;
+      pb::Task task = *t;
+      auto id = task.id();
+      task.set_state(pb::ORPHANED);
+      task.set_message("node " + node_name + " is down");
+      put_task(std::move(task));
+      collect_orphan(id);
     }
   }
 
@@ -338,10 +347,14 @@ struct applier {
 
 touched_keys cluster_state::apply(const pb::Entry& entry) {
   touched_keys touched;
-  applier a{stacks_, services_, tasks_, nodes_, entry.timestamp(), touched};
+  map_work before = map_work::counter();
+  applier a{*this, state_writer{*this}, entry.timestamp(), touched};
   for (auto& change : entry.changes())
     a.apply(change);
   index_ = entry.index();
+  const map_work& after = map_work::counter();
+  last_apply_work_.visited = after.visited - before.visited;
+  last_apply_work_.copied = after.copied - before.copied;
   return touched;
 }
 

@@ -16,7 +16,7 @@ const char* schema_sql =
   "CREATE TABLE IF NOT EXISTS tasks(key TEXT PRIMARY KEY, data BLOB);"
   "CREATE TABLE IF NOT EXISTS nodes(key TEXT PRIMARY KEY, data BLOB);"
   "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value);"
-  "CREATE TABLE IF NOT EXISTS entries(idx INTEGER PRIMARY KEY, data BLOB);";
+  "DROP TABLE IF EXISTS entries;";  // the entry log of older versions
 
 using statement = sqlite_statement;
 
@@ -75,12 +75,12 @@ bool save_table(sqlite3* db, const char* table,
   if (!put || !del)
     return fail(db, "cannot write the " + t + " table", error);
   for (auto& key : keys) {
-    auto it = objects.find(key);
-    statement& st = it == objects.end() ? del : put;
+    const auto* object = objects.get(key);
+    statement& st = object == nullptr ? del : put;
     sqlite3_reset(st.get());
     st.bind_text(1, key);
-    if (it != objects.end())
-      st.bind_blob(2, it->second.SerializeAsString());
+    if (object != nullptr)
+      st.bind_blob(2, object->SerializeAsString());
     if (st.step() != SQLITE_DONE)
       return fail(db, "cannot write " + t + " record '" + key + "'", error);
   }
@@ -111,7 +111,7 @@ std::unique_ptr<state_db> state_db::open(const std::string& path,
   sqlite3_busy_timeout(db, 2000);
   std::unique_ptr<state_db> result(new state_db(db));
   std::string why;
-  if (!exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", &why)
+  if (!exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", &why)
       || !exec(db, schema_sql, &why)) {
     if (error)
       *error = "cannot open the state database " + path + ": " + why;
@@ -147,24 +147,11 @@ bool state_db::applied_index(uint64_t* index, std::string* error) {
   return true;
 }
 
-bool state_db::save(const pb::Entry& entry, const touched_keys& touched,
-                    const cluster_state& state, std::string* error) {
+bool state_db::save(const touched_keys& touched, const cluster_state& state,
+                    std::string* error) {
   if (!exec(db_, "BEGIN IMMEDIATE", error))
     return false;
-  bool ok = true;
-  {
-    statement st(db_, "INSERT OR REPLACE INTO entries(idx, data) VALUES(?1, ?2)");
-    if (!st)
-      ok = fail(db_, "cannot write the entry log", error);
-    if (ok) {
-      st.bind(1, static_cast<int64_t>(entry.index()));
-      st.bind_blob(2, entry.SerializeAsString());
-      if (st.step() != SQLITE_DONE)
-        ok = fail(db_, "cannot append entry " + std::to_string(entry.index()),
-                  error);
-    }
-  }
-  ok = ok && save_table(db_, "stacks", touched.stacks, state.stacks(), error)
+  bool ok = save_table(db_, "stacks", touched.stacks, state.stacks(), error)
        && save_table(db_, "services", touched.services, state.services(), error)
        && save_table(db_, "tasks", touched.tasks, state.tasks(), error)
        && save_table(db_, "nodes", touched.nodes, state.nodes(), error);
@@ -179,23 +166,6 @@ bool state_db::save(const pb::Entry& entry, const touched_keys& touched,
     return true;
   sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
   return false;
-}
-
-std::vector<pb::Entry> state_db::entries_after(uint64_t after, size_t limit) {
-  std::vector<pb::Entry> out;
-  statement st(db_, "SELECT data FROM entries WHERE idx > ?1 ORDER BY idx "
-                    "LIMIT ?2");
-  if (!st)
-    return out;
-  st.bind(1, static_cast<int64_t>(after));
-  st.bind(2, static_cast<int64_t>(limit));
-  while (st.step() == SQLITE_ROW) {
-    pb::Entry e;
-    if (!e.ParseFromString(st.column_blob(0)))
-      break;
-    out.push_back(std::move(e));
-  }
-  return out;
 }
 
 } // namespace troupe

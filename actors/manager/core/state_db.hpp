@@ -1,7 +1,11 @@
-// Durable cluster state in SQLite (WAL, synchronous=FULL): one table per
-// object kind holding protobuf blobs, the applied index, and the entry log.
-// save() writes one entry and everything it touched in one transaction, so a
-// crash leaves either all of it or none of it.
+// The checkpoint of the cluster state in SQLite: one table per object kind
+// holding protobuf blobs, and the index they reflect. It is not a log and
+// not what makes a write durable: the Raft log is (fsynced before a write is
+// acknowledged). save() writes the objects a batch of entries touched, as a
+// view at the batch's last index holds them, in one transaction (WAL,
+// synchronous=NORMAL: no fsync per batch), so a crash leaves the previous
+// checkpoint or this one, never a mix; after a crash the store loads the
+// checkpoint and Raft hands it the entries above its index again.
 #pragma once
 
 #include <cstdint>
@@ -31,14 +35,10 @@ public:
   /// loading any object.
   bool applied_index(uint64_t* index, std::string* error);
 
-  /// In one transaction: appends `entry` to the log, upserts every touched
-  /// object that still exists in `state`, deletes those that do not, and
-  /// records state.index().
-  bool save(const pb::Entry& entry, const touched_keys& touched,
-            const cluster_state& state, std::string* error);
-
-  /// Entries with index > after, oldest first, at most `limit`.
-  std::vector<pb::Entry> entries_after(uint64_t after, size_t limit);
+  /// In one transaction: upserts every touched object that exists in
+  /// `state`, deletes those that do not, and records state.index().
+  bool save(const touched_keys& touched, const cluster_state& state,
+            std::string* error);
 
 private:
   explicit state_db(sqlite3* db) : db_(db) {}

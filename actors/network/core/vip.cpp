@@ -31,8 +31,11 @@ void set_vip_range(vip_range range) {
   range_bits.store((uint64_t{range.min} << 32) | range.max);
 }
 
-bool assign_vips(pb::Service& svc, const std::map<std::string, pb::Service>& services,
-                 const std::map<std::string, pb::Node>& nodes, vip_range range) {
+namespace {
+
+template <class Services, class Nodes>
+bool assign_vips_in(pb::Service& svc, const Services& services,
+                    const Nodes& nodes, vip_range range) {
   std::set<uint32_t> taken;
   for (const auto& [name, other] : services) {
     for (const auto& p : other.spec().ports())
@@ -83,8 +86,9 @@ bool assign_vips(pb::Service& svc, const std::map<std::string, pb::Service>& ser
   return changed;
 }
 
-std::string published_conflict(const pb::StackSpec& stack,
-                               const std::map<std::string, pb::Service>& services) {
+template <class Services>
+std::string published_conflict_in(const pb::StackSpec& stack,
+                                  const Services& services) {
   for (const auto& s : stack.services())
     for (const auto& p : s.ports()) {
       if (p.published() == 0)
@@ -105,6 +109,28 @@ std::string published_conflict(const pb::StackSpec& stack,
   return {};
 }
 
+} // namespace
+
+bool assign_vips(pb::Service& svc, const std::map<std::string, pb::Service>& services,
+                 const std::map<std::string, pb::Node>& nodes, vip_range range) {
+  return assign_vips_in(svc, services, nodes, range);
+}
+
+bool assign_vips(pb::Service& svc, const persistent_map<pb::Service>& services,
+                 const persistent_map<pb::Node>& nodes, vip_range range) {
+  return assign_vips_in(svc, services, nodes, range);
+}
+
+std::string published_conflict(const pb::StackSpec& stack,
+                               const std::map<std::string, pb::Service>& services) {
+  return published_conflict_in(stack, services);
+}
+
+std::string published_conflict(const pb::StackSpec& stack,
+                               const persistent_map<pb::Service>& services) {
+  return published_conflict_in(stack, services);
+}
+
 uint32_t vip_of(const pb::Service& svc, const std::string& port_name) {
   for (const auto& v : svc.vips())
     if (v.port_name() == port_name)
@@ -120,18 +146,35 @@ std::string short_name(const pb::ServiceSpec& spec) {
   return name;
 }
 
+namespace {
+
+void add_addresses(const pb::Service& svc,
+                   std::map<std::string, std::string>& out) {
+  if (svc.vips().empty())
+    return;
+  auto base = "TROUPE_SERVICE_" + env_name(short_name(svc.spec()));
+  out[base + "_ADDR"] = "127.0.0.1:" + std::to_string(svc.vips(0).port());
+  for (const auto& v : svc.vips())
+    out[base + "_" + env_name(v.port_name()) + "_ADDR"]
+      = "127.0.0.1:" + std::to_string(v.port());
+}
+
+} // namespace
+
 std::map<std::string, std::string> service_addresses(
   const std::map<std::string, pb::Service>& services, const std::string& stack) {
   std::map<std::string, std::string> out;
-  for (const auto& [name, svc] : services) {
-    if (svc.spec().stack() != stack || svc.vips().empty())
-      continue;
-    auto base = "TROUPE_SERVICE_" + env_name(short_name(svc.spec()));
-    out[base + "_ADDR"] = "127.0.0.1:" + std::to_string(svc.vips(0).port());
-    for (const auto& v : svc.vips())
-      out[base + "_" + env_name(v.port_name()) + "_ADDR"]
-        = "127.0.0.1:" + std::to_string(v.port());
-  }
+  for (const auto& [name, svc] : services)
+    if (svc.spec().stack() == stack)
+      add_addresses(svc, out);
+  return out;
+}
+
+std::map<std::string, std::string> service_addresses(
+  const std::vector<const pb::Service*>& services_of_stack) {
+  std::map<std::string, std::string> out;
+  for (const auto* svc : services_of_stack)
+    add_addresses(*svc, out);
   return out;
 }
 

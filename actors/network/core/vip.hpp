@@ -11,7 +11,9 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
+#include "actors/manager/core/persistent_map.hpp"
 #include "messages/troupe.pb.h"
 
 namespace troupe::network {
@@ -30,12 +32,16 @@ void set_vip_range(vip_range range);
 /// hold get none.
 bool assign_vips(pb::Service& svc, const std::map<std::string, pb::Service>& services,
                  const std::map<std::string, pb::Node>& nodes, vip_range range);
+bool assign_vips(pb::Service& svc, const persistent_map<pb::Service>& services,
+                 const persistent_map<pb::Node>& nodes, vip_range range);
 
 /// Why `stack` cannot be deployed next to the other stacks' services (a
 /// published port that another stack publishes or that is another
 /// service's VIP), as one sentence; "" when it can.
 std::string published_conflict(const pb::StackSpec& stack,
                                const std::map<std::string, pb::Service>& services);
+std::string published_conflict(const pb::StackSpec& stack,
+                               const persistent_map<pb::Service>& services);
 
 /// The VIP of `port_name` of `svc`, or 0.
 uint32_t vip_of(const pb::Service& svc, const std::string& port_name);
@@ -48,5 +54,8 @@ std::string short_name(const pb::ServiceSpec& spec);
 /// of `stack` (NAME upper-cased, '-' → '_').
 std::map<std::string, std::string> service_addresses(
   const std::map<std::string, pb::Service>& services, const std::string& stack);
+/// The same from the services of one stack only.
+std::map<std::string, std::string> service_addresses(
+  const std::vector<const pb::Service*>& services_of_stack);
 
 } // namespace troupe::network

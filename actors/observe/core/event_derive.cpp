@@ -219,39 +219,22 @@ std::string format_event(const pb::Event& e) {
 void event_source::reset(const pb::ClusterSnapshot& snap) {
   state_.restore(snap);
   updating_.clear();
+  count_all();
+}
+
+void event_source::reset(const cluster_state& view) {
+  state_ = view;
+  updating_.clear();
+  count_all();
+}
+
+void event_source::count_all() {
+  counts_.clear();
+  for (const auto& [id, t] : state_.tasks())
+    ++counts_[t.state()];
 }
 
 namespace {
-
-/// The objects `entry` can touch, copied from `s` (whole maps for the rare
-/// stack and node-status changes, the named tasks otherwise).
-cluster_state before_view(const cluster_state& s, const pb::Entry& entry) {
-  cluster_state v;
-  for (const auto& [k, x] : s.stacks()) v.put(x);
-  for (const auto& [k, x] : s.services()) v.put(x);
-  for (const auto& [k, x] : s.nodes()) v.put(x);
-  bool all_tasks = false;
-  for (const auto& c : entry.changes()) {
-    const std::string* id = nullptr;
-    switch (c.op_case()) {
-      case pb::Change::kCreateTask: id = &c.create_task().id(); break;
-      case pb::Change::kAssignTask: id = &c.assign_task().task_id(); break;
-      case pb::Change::kSetDesired: id = &c.set_desired().task_id(); break;
-      case pb::Change::kTaskStatus: id = &c.task_status().task_id(); break;
-      case pb::Change::kRemoveTask: id = &c.remove_task(); break;
-      case pb::Change::kScaleService:
-      case pb::Change::kPutNode:
-      case pb::Change::kNodeUpdate: break;
-      default: all_tasks = true;
-    }
-    if (id != nullptr)
-      if (auto* t = s.find_task(*id))
-        v.put(*t);
-  }
-  if (all_tasks)
-    for (const auto& [k, x] : s.tasks()) v.put(x);
-  return v;
-}
 
 /// True when every desired-running task of `svc` runs its spec_version and
 /// as many as desired run (replicated services).
@@ -272,8 +255,14 @@ bool update_done(const cluster_state& s, const pb::Service& svc) {
 } // namespace
 
 std::vector<pb::Event> event_source::apply(const pb::Entry& entry) {
-  auto before = before_view(state_, entry);
+  const cluster_state before = state_;  // O(1): the maps are shared
   auto touched = state_.apply(entry);
+  for (const auto& id : touched.tasks) {
+    if (const auto* t = before.find_task(id))
+      --counts_[t->state()];
+    if (const auto* t = state_.find_task(id))
+      ++counts_[t->state()];
+  }
   auto out = derive_events(before, state_, touched, entry);
   emitter em{entry, out};
   for (const auto& name : touched.services) {

@@ -42,12 +42,19 @@ class event_source {
 public:
   /// Starts from a snapshot (index = the snapshot's).
   void reset(const pb::ClusterSnapshot& snap);
+  /// Starts from a view of the store's state (O(1): shared, not copied).
+  void reset(const cluster_state& view);
   /// Applies the entry and returns its events (seq = 0).
   std::vector<pb::Event> apply(const pb::Entry& entry);
   const cluster_state& state() const { return state_; }
+  /// How many tasks are in each state, kept up to date by apply() (work
+  /// proportional to the tasks an entry touched).
+  const std::map<pb::TaskState, int64_t>& task_counts() const { return counts_; }
 
 private:
+  void count_all();
   cluster_state state_;
+  std::map<pb::TaskState, int64_t> counts_;
   std::map<std::string, uint64_t> updating_; // service -> spec_version rolling out
 };
 

@@ -161,7 +161,9 @@ store_actor actor_fixture::spawn_store(std::shared_ptr<state_db> db,
   setup.storage = raft::raft_log_db::open(dir + "/raft.db", &err);
   EXPECT_TRUE(setup.storage != nullptr) << err;
   EXPECT_TRUE(db->applied_index(&setup.applied, &err)) << err;
-  auto st = spawn(store, std::move(db));
+  store_options options;
+  options.detached_checkpoint = false;  // on the test's thread too
+  auto st = spawn(store, std::move(db), options);
   auto member = spawn(raft_member, std::move(setup),
                       caf::actor_cast<applier_actor>(st), node_actor{});
   self->send(st, atom::raft_v, member);

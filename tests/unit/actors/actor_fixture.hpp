@@ -114,7 +114,7 @@ protected:
   }
 
   pb::ClusterSnapshot snapshot_of(const store_actor& store) {
-    return ask<pb::ClusterSnapshot>(store, atom::snapshot_v);
+    return ask<state_view>(store, atom::snapshot_v).snapshot();
   }
 
   /// A store over `db` whose proposals go through a one-member raft group

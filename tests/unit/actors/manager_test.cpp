@@ -48,7 +48,8 @@ protected:
     *stack->add_services() = svc;
     propose(store_, e);
     auto actor = spawn(service, svc.name(), store_);
-    self->send(store_, atom::subscribe_v, caf::actor_cast<listener_actor>(actor));
+    self->send(store_, atom::subscribe_v, caf::actor_cast<listener_actor>(actor),
+               svc.name());
     run();
   }
 

@@ -1,4 +1,5 @@
-// state_db: durable state survives a reopen; a failed save leaves nothing.
+// state_db: the checkpoint survives a reopen; a batch of entries is one
+// transaction; a failed save leaves the previous checkpoint.
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -39,7 +40,7 @@ protected:
   bool apply_and_save(state_db& db, cluster_state& state, const pb::Entry& e,
                       std::string* error) {
     auto touched = state.apply(e);
-    return db.save(e, touched, state, error);
+    return db.save(touched, state, error);
   }
 
   // Runs raw SQL on the database file through a second connection.
@@ -87,23 +88,39 @@ TEST_F(state_db_test, reopen_and_load_gives_the_same_state) {
   EXPECT_EQ(loaded.find_task("t1")->state(), pb::ASSIGNED);
 }
 
-TEST_F(state_db_test, entries_after_returns_the_log_in_order) {
+TEST_F(state_db_test, a_batch_of_entries_is_checkpointed_from_one_view) {
   auto db = open_db();
   cluster_state state;
   std::string error;
-  for (uint64_t i = 1; i <= 5; ++i)
-    ASSERT_TRUE(apply_and_save(*db, state, entry_builder(i).put_node(
-      node("w" + std::to_string(i))), &error)) << error;
-  auto all = db->entries_after(0, 100);
-  ASSERT_EQ(all.size(), 5u);
-  EXPECT_EQ(all.front().index(), 1u);
-  EXPECT_EQ(all.back().index(), 5u);
-  EXPECT_EQ(all[2].changes(0).put_node().name(), "w3");
-  auto some = db->entries_after(2, 2);
-  ASSERT_EQ(some.size(), 2u);
-  EXPECT_EQ(some[0].index(), 3u);
-  EXPECT_EQ(some[1].index(), 4u);
-  EXPECT_TRUE(db->entries_after(5, 10).empty());
+  ASSERT_TRUE(apply_and_save(*db, state, entry_builder(1).deploy(stack_spec(
+    "app", {service_spec("app", "web", 2)})).put_node(node("w1")), &error)) << error;
+  // Entries 2..4 applied in memory, then written as one checkpoint: the
+  // union of what they touched, as the view at index 4 holds it.
+  touched_keys batch;
+  auto merge = [&](const touched_keys& t) {
+    batch.stacks.insert(t.stacks.begin(), t.stacks.end());
+    batch.services.insert(t.services.begin(), t.services.end());
+    batch.tasks.insert(t.tasks.begin(), t.tasks.end());
+    batch.nodes.insert(t.nodes.begin(), t.nodes.end());
+  };
+  merge(state.apply(entry_builder(2).create("t1", "app_web", 1).create("t2", "app_web", 2)));
+  merge(state.apply(entry_builder(3).assign("t1", "w1").shutdown("t2")));
+  merge(state.apply(entry_builder(4).status("t1", pb::RUNNING, 9)));
+  cluster_state before_save;
+  ASSERT_TRUE(db->load(before_save, &error)) << error;
+  EXPECT_EQ(before_save.index(), 1u);  // nothing of the batch yet
+  const cluster_state view = state;
+  state.apply(entry_builder(5).put_node(node("w2")));  // after the view
+  ASSERT_TRUE(db->save(batch, view, &error)) << error;
+  cluster_state loaded;
+  ASSERT_TRUE(db->load(loaded, &error)) << error;
+  EXPECT_EQ(loaded.index(), 4u);
+  EXPECT_TRUE(same_state(loaded, view));
+  EXPECT_EQ(loaded.find_task("t1")->state(), pb::RUNNING);
+  EXPECT_EQ(loaded.find_task("t2")->state(), pb::SHUTDOWN);
+  EXPECT_EQ(loaded.find_node("w2"), nullptr);
+  EXPECT_EQ(loaded.tasks_of("app_web").size(), 2u);  // indexes rebuilt on load
+  EXPECT_EQ(loaded.tasks_on("w1").size(), 1u);
 }
 
 TEST_F(state_db_test, a_failure_mid_transaction_leaves_nothing) {
@@ -112,22 +129,21 @@ TEST_F(state_db_test, a_failure_mid_transaction_leaves_nothing) {
   std::string error;
   ASSERT_TRUE(apply_and_save(*db, state, entry_builder(1).deploy(stack_spec(
     "app", {service_spec("app", "web", 1)})), &error)) << error;
-  // The entry row and the service row are written before the task row,
-  // which the trigger refuses.
+  // The service row is written before the task row, which the trigger
+  // refuses.
   raw_sql("CREATE TRIGGER no_tasks BEFORE INSERT ON tasks "
           "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END;");
   auto e = entry_builder(2).scale("app_web", 3).create("t1", "app_web", 1);
   auto touched = state.apply(e);
-  EXPECT_FALSE(db->save(e, touched, state, &error));
+  EXPECT_FALSE(db->save(touched, state, &error));
   EXPECT_NE(error.find("disk on fire"), std::string::npos) << error;
-  EXPECT_EQ(db->entries_after(1, 10).size(), 0u);
   cluster_state loaded;
   ASSERT_TRUE(db->load(loaded, &error)) << error;
   EXPECT_EQ(loaded.index(), 1u);
   EXPECT_EQ(loaded.find_service("app_web")->spec().replicas(), 1u);
   // The database still works once the fault is gone.
   raw_sql("DROP TRIGGER no_tasks;");
-  EXPECT_TRUE(db->save(e, touched, state, &error)) << error;
+  EXPECT_TRUE(db->save(touched, state, &error)) << error;
   ASSERT_TRUE(db->load(loaded, &error)) << error;
   EXPECT_NE(loaded.find_task("t1"), nullptr);
 }
