@@ -190,7 +190,8 @@ void drain(self_ptr self) {
       break;
     auto rd = st.node->take_ready();
     send_all(self, rd.leader_messages);
-    uint64_t seq = st.writer->submitted();
+    uint64_t after = st.writer->submitted(); // what came before must be durable
+    uint64_t seq = after;
     if (rd.needs_save()) {
       raft::ready part;
       part.entries = std::move(rd.entries);
@@ -201,8 +202,9 @@ void drain(self_ptr self) {
       part.stable_term = rd.stable_term;
       seq = st.writer->submit(std::move(part));
     }
-    // Nothing to save: still after the batches before it.
-    st.saving.push_back({seq, std::move(rd)});
+    // A batch that only moves the commit index need not wait for its own
+    // save (its entries are in earlier batches), only for theirs.
+    st.saving.push_back({rd.wait_for_save ? seq : after, std::move(rd)});
   }
   check_leadership(self);
   observe::set_summary(self, std::string{raft::to_string(st.node->state())}

@@ -198,8 +198,10 @@ ready raft_node::take_ready() {
     rd.stable_term = rd.snapshot->term();
   }
   auto hs = hard_state();
+  bool vote_changed = hs.term() != saved_hs_.term() || hs.vote() != saved_hs_.vote();
   if (!same(hs, saved_hs_))
     rd.hard_state = saved_hs_ = hs;
+  rd.wait_for_save = rd.snapshot || !rd.entries.empty() || vote_changed;
   rd.messages.swap(msgs_);
   rd.leader_messages.swap(leader_msgs_);
   rd.committed = log_.slice(log_.applied + 1, log_.committed + 1, SIZE_MAX);

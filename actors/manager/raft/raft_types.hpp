@@ -59,6 +59,11 @@ struct ready {
   std::vector<read_state> read_states;
   uint64_t stable_index = 0; // the log end this batch makes durable
   uint64_t stable_term = 0;  // (0 when it has no entries nor snapshot)
+  // False when the batch persists nothing its messages, applies or reads
+  // depend on (only a new commit index, or a local compaction): the driver
+  // still saves it in order but may finish it without waiting for that save
+  // (its committed entries were made durable by earlier batches).
+  bool wait_for_save = false;
   bool empty() const {
     return !snapshot && !compacted && entries.empty() && !hard_state
            && messages.empty() && leader_messages.empty() && committed.empty()

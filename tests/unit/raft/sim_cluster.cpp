@@ -86,21 +86,32 @@ private:
       if (opt_.lose_unpersisted && !calm_ && chance(opt_.crash / 20) && down() < ms_.size() / 2)
         return crash(m); // the batch never reached the disk
       int delay = static_cast<int>(pick(static_cast<size_t>(opt_.save_delay) + 1));
-      m.saving.push_back({round_ + delay, std::move(rd)});
-      if (delay > 0)
-        continue; // pipelined: take the next batch meanwhile
-      if (!finish_saves(m))
+      m.saving.push_back({round_ + delay, std::move(rd), false});
+      if (!finish_saves(m)) // pipelined: later batches are taken meanwhile
         return;
     }
   }
 
-  // Saves the batches whose time has come, in order, folding consecutive
-  // ones into one save, then finishes each; false if m is gone or failed.
+  // Finishes batches that need not wait for their own save once those
+  // before them are finished; saves the batches whose time has come, in
+  // order, folding consecutive ones into one save, and finishes each.
+  // False if m is gone or a check failed.
   bool finish_saves(member& m) {
-    while (m.node && !m.saving.empty() && m.saving.front().due <= round_ && ok()) {
+    for (;;) {
+      if (!m.node || !ok())
+        return false;
+      for (auto& u : m.saving) {
+        if (u.finished)
+          continue;
+        if (u.rd.wait_for_save)
+          break;
+        u.finished = true; // its save stays queued, in order
+        finish(m, u.rd);
+      }
+      if (m.saving.empty() || m.saving.front().due > round_)
+        return true;
       size_t n = 1;
       ready all = m.saving.front().rd;
-      all.messages.clear();
       while (n < m.saving.size() && m.saving[n].due <= round_
              && fold_batch(all, m.saving[n].rd))
         ++n;
@@ -110,22 +121,22 @@ private:
         check_.fail(m.id + " could not save: " + err);
         return false;
       }
-      for (size_t i = 0; i < n; ++i) {
-        ready rd = std::move(m.saving.front().rd);
+      for (size_t i = 0; i < n && m.node && ok(); ++i) {
+        unsaved u = std::move(m.saving.front());
         m.saving.pop_front();
-        finish(m, rd);
-        if (!m.node || !ok())
-          return false;
+        if (!u.finished)
+          finish(m, u.rd);
       }
     }
-    return m.node != nullptr;
   }
 
-  // After rd is durable: tell the core, send, restore, apply, read.
+  // After rd is durable (or needs not be): tell the core, send, restore,
+  // apply, read. Leaves what rd persists in place.
   void finish(member& m, ready& rd) {
     m.node->persisted(rd.stable_index, rd.stable_term);
     for (auto& msg : rd.messages)
       send(std::move(msg));
+    rd.messages.clear();
     if (rd.snapshot) {
       check_.restored(m, *rd.snapshot);
       m.last_compact = rd.snapshot->index();

@@ -16,8 +16,9 @@
 namespace troupe::raft::sim {
 
 struct unsaved {
-  int due;  // round the save completes
-  ready rd; // leader_messages already sent
+  int due;       // round the save completes
+  ready rd;      // leader_messages already sent
+  bool finished; // its messages, applies and reads are done
 };
 
 struct member {
