@@ -125,48 +125,94 @@ void check_leadership(self_ptr self) {
   self->send(st.parent, atom::leader_v, leading);
 }
 
-/// Persists, sends, applies and answers whatever the core has ready.
+void send_all(self_ptr self, std::vector<pb::RaftMessage>& msgs) {
+  auto& st = self->state;
+  for (auto& m : msgs) {
+    auto peer = st.peers.find(m.to());
+    if (peer != st.peers.end())
+      self->send(peer->second, atom::raft_v, std::move(m));
+    else
+      connect_peer(self, m.to());
+  }
+}
+
+/// A batch is durable: tell the core, send, restore, apply, answer reads.
+void finish(self_ptr self, raft::ready& rd) {
+  auto& st = self->state;
+  st.node->persisted(rd.stable_index, rd.stable_term);
+  send_all(self, rd.messages);
+  if (rd.snapshot) {
+    pb::ClusterSnapshot snap;
+    snap.ParseFromString(rd.snapshot->data());
+    snap.set_index(rd.snapshot->index());
+    st.applied = rd.snapshot->index();
+    self->request(st.store, store_timeout, atom::restore_v, snap)
+      .then([](uint64_t) {}, [=](const caf::error& e) { self->quit(e); });
+  }
+  for (const auto& e : rd.committed)
+    apply_committed(self, e);
+  for (const auto& rs : rd.read_states) {
+    auto r = st.reads.find(rs.ctx);
+    if (r == st.reads.end())
+      continue;
+    r->second.deliver(rs.index);
+    st.reads.erase(r);
+  }
+}
+
+/// Finishes, in order, the batches the writer has made durable; false
+/// (and the member stops) if a save failed.
+bool finish_durable(self_ptr self) {
+  auto& st = self->state;
+  if (auto err = st.writer->failed()) {
+    self->quit(caf::make_error(error_code::io_error,
+                               "the raft log could not be saved: " + *err));
+    return false;
+  }
+  auto durable = st.writer->durable();
+  while (!st.saving.empty() && st.saving.front().seq <= durable) {
+    auto rd = std::move(st.saving.front().rd);
+    st.saving.pop_front();
+    finish(self, rd);
+  }
+  return true;
+}
+
+/// Takes whatever the core has ready: a leader's appends go out at once,
+/// the rest is saved by the writer thread (batches taken while it is busy
+/// share its next fsync) and finished once durable, in order.
 void drain(self_ptr self) {
   auto& st = self->state;
-  while (st.node->has_ready()) {
-    auto rd = st.node->take_ready();
-    std::string err;
-    if (!st.setup.storage->save(rd, &err)) {
-      self->quit(caf::make_error(error_code::io_error,
-                                 "the raft log could not be saved: " + err));
+  for (;;) {
+    if (!finish_durable(self))
       return;
+    if (!st.node->has_ready())
+      break;
+    auto rd = st.node->take_ready();
+    send_all(self, rd.leader_messages);
+    uint64_t after = st.writer->submitted(); // what came before must be durable
+    uint64_t seq = after;
+    if (rd.needs_save()) {
+      raft::ready part;
+      part.entries = std::move(rd.entries);
+      part.hard_state = std::move(rd.hard_state);
+      part.compacted = std::move(rd.compacted);
+      part.snapshot = rd.snapshot; // also restored into the store, later
+      part.stable_index = rd.stable_index;
+      part.stable_term = rd.stable_term;
+      seq = st.writer->submit(std::move(part));
     }
-    for (auto& m : rd.messages) {
-      auto peer = st.peers.find(m.to());
-      if (peer != st.peers.end())
-        self->send(peer->second, atom::raft_v, std::move(m));
-      else
-        connect_peer(self, m.to());
-    }
-    if (rd.snapshot) {
-      pb::ClusterSnapshot snap;
-      snap.ParseFromString(rd.snapshot->data());
-      snap.set_index(rd.snapshot->index());
-      st.applied = rd.snapshot->index();
-      self->request(st.store, store_timeout, atom::restore_v, snap)
-        .then([](uint64_t) {}, [=](const caf::error& e) { self->quit(e); });
-    }
-    for (const auto& e : rd.committed)
-      apply_committed(self, e);
-    for (const auto& rs : rd.read_states) {
-      auto r = st.reads.find(rs.ctx);
-      if (r == st.reads.end())
-        continue;
-      r->second.deliver(rs.index);
-      st.reads.erase(r);
-    }
+    // A batch that only moves the commit index need not wait for its own
+    // save (its entries are in earlier batches), only for theirs.
+    st.saving.push_back({rd.wait_for_save ? seq : after, std::move(rd)});
   }
   check_leadership(self);
   observe::set_summary(self, std::string{raft::to_string(st.node->state())}
                                + ", term " + std::to_string(st.node->term())
                                + ", commit "
                                + std::to_string(st.node->log().committed)
-                               + ", applied " + std::to_string(st.applied));
+                               + ", applied " + std::to_string(st.applied)
+                               + ", saving " + std::to_string(st.saving.size()));
 }
 
 /// Drains once the mailbox has had its turn: proposals and peer messages
@@ -316,6 +362,14 @@ raft_actor::behavior_type raft_member(probed_pointer<raft_actor, raft_state> sel
     self->quit(caf::make_error(error_code::invalid_argument, err));
     return raft_actor::behavior_type::make_empty_behavior();
   }
+  // From here on raft.db belongs to the writer thread; it wakes us (flush)
+  // whenever batches became durable.
+  caf::actor_addr me = self->address();
+  st.writer = std::make_unique<raft::raft_log_writer>(
+    st.setup.storage, [me] {
+      if (auto h = caf::actor_cast<caf::actor>(me))
+        caf::anon_send(h, atom::flush_v);
+    });
   self->set_down_handler([=](const caf::down_msg& msg) {
     for (auto i = self->state.peers.begin(); i != self->state.peers.end(); ++i)
       if (i->second.address() == msg.source) {

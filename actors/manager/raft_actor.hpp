@@ -1,8 +1,12 @@
 // The raft actor: a thin shell around raft::raft_node for one manager. It
 // ticks the core on a timer, carries its messages to the peers' gateways
-// (CAF remote actors, reconnected when a connection drops), saves every ready
-// batch durably (raft_log_db, fsync) BEFORE sending its messages, hands
-// committed entries to the store in order, and answers:
+// (CAF remote actors, reconnected when a connection drops), and hands each
+// ready batch to a raft_log_writer thread that owns raft.db: the SQLite
+// write and fsync never run on a CAF scheduler thread, and batches queued
+// while one is being saved share the next fsync (group commit). A batch's
+// messages go out only once it is durable (a leader's appends and
+// heartbeats may go at once: the core counts its own log only once saved);
+// committed entries go to the store in order after that. It answers:
 // - propose: on the leader, replies once the entry is committed and applied
 //   by the local store; a follower forwards to the leader's gateway; with no
 //   leader it fails at once ("no leader ..."); a leader that loses its
@@ -14,6 +18,7 @@
 // It tells the node actor when this manager becomes or stops being leader.
 #pragma once
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <set>
@@ -23,6 +28,7 @@
 #include "actors/interfaces.hpp"
 #include "actors/manager/raft/raft.hpp"
 #include "actors/manager/raft/raft_log_db.hpp"
+#include "actors/manager/raft/raft_log_writer.hpp"
 
 namespace troupe {
 
@@ -53,6 +59,12 @@ struct raft_state {
   uint64_t applied = 0;
   bool leading = false;
   bool flush_pending = false;  // a flush message is on its way
+  struct unsaved {
+    uint64_t seq = 0;   // durable once the writer's durable() reaches it
+    raft::ready rd;     // what is left to do then (messages, apply, reads)
+  };
+  std::deque<unsaved> saving; // taken from the core, in order
+  std::unique_ptr<raft::raft_log_writer> writer; // owns raft.db from start
   std::string known_leader;
   std::vector<caf::typed_response_promise<bool>> stop_waiters;
   int stop_ticks = 0;

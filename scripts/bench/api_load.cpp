@@ -9,7 +9,14 @@
 //
 //   api_load load  HOSTS CLIENTS WRITES PREFIX
 //     CLIENTS threads, client i writes PREFIX<i>=0 WRITES times in a row to
-//     HOSTS[i % n] over one kept connection; prints "writes N secs S wps W p50_ms A p99_ms B max_ms C".
+//     HOSTS[i % n] over one kept connection; prints "writes N failed F secs S
+//     wps W p50_ms A p99_ms B max_ms C client_cpu_pct P" (P: this client's
+//     own CPU time over the run, in % of one core: a client near 100% per
+//     core it can use limits the figure, not the server).
+//   api_load etcd  HOSTS CLIENTS WRITES PREFIX
+//     the same load against etcd's v3 HTTP/JSON gateway: client i puts key
+//     PREFIX<i> WRITES times (POST /v3/kv/put, one keep-alive HTTP/1.1
+//     connection per client); prints the same line.
 //   api_load probe HOSTS SERVICE KILL_PID MAX_MS
 //     kill -9 KILL_PID (if > 0), then every 20ms sends a new write (round
 //     robin over HOSTS, each on its own socket, up to 3s each) until one is
@@ -31,7 +38,13 @@
 #include <mutex>
 #include <sstream>
 #include <string>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <thread>
 #include <vector>
 
@@ -116,32 +129,36 @@ double percentile(std::vector<double> v, double p) {
   return v[std::min(i, v.size() - 1)];
 }
 
-int run_load(const std::vector<std::string>& hosts, int clients, int writes,
-             const std::string& prefix) {
-  zmq::context_t ctx{2};
+double cpu_seconds() {
+  rusage ru{};
+  ::getrusage(RUSAGE_SELF, &ru);
+  auto secs = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  return secs(ru.ru_utime) + secs(ru.ru_stime);
+}
+
+// Runs `clients` threads of one_write(client, i) x writes; prints the line.
+template <class Client>
+int run_clients(int clients, int writes, Client make_client) {
   std::mutex mu;
   std::vector<double> lat;
   int failed = 0;
+  double cpu0 = cpu_seconds();
   auto t0 = clock_type::now();
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c)
     threads.emplace_back([&, c] {
-      auto payload = scale_payload(prefix + std::to_string(c), 0);
-      const auto& host = hosts[static_cast<size_t>(c) % hosts.size()];
+      auto write = make_client(c); // bool(std::string* err)
       std::vector<double> mine;
       int bad = 0;
-      auto sock = open_req(ctx, host); // one connection per client, kept
       for (int i = 0; i < writes; ++i) {
         auto t = clock_type::now();
         std::string err;
-        if (write_on(*sock, payload, 10000, &err)) {
+        if (write(&err)) {
           mine.push_back(ms_since(t));
           continue;
         }
         if (++bad <= 3)
           std::cerr << "api_load: write failed: " << err << "\n";
-        if (err == "timeout")
-          sock = open_req(ctx, host); // a REQ socket without its reply is stuck
       }
       std::lock_guard<std::mutex> lock(mu);
       lat.insert(lat.end(), mine.begin(), mine.end());
@@ -150,10 +167,163 @@ int run_load(const std::vector<std::string>& hosts, int clients, int writes,
   for (auto& t : threads)
     t.join();
   double secs = ms_since(t0) / 1000.0;
-  std::printf("writes %zu failed %d secs %.2f wps %.0f p50_ms %.2f p99_ms %.2f max_ms %.2f\n",
+  double cpu = cpu_seconds() - cpu0;
+  std::printf("writes %zu failed %d secs %.2f wps %.0f p50_ms %.2f p99_ms %.2f max_ms %.2f "
+              "client_cpu_pct %.0f\n",
               lat.size(), failed, secs, static_cast<double>(lat.size()) / secs,
-              percentile(lat, 0.5), percentile(lat, 0.99), percentile(lat, 1.0));
+              percentile(lat, 0.5), percentile(lat, 0.99), percentile(lat, 1.0),
+              100.0 * cpu / secs);
   return failed == 0 ? 0 : 1;
+}
+
+int run_load(const std::vector<std::string>& hosts, int clients, int writes,
+             const std::string& prefix) {
+  zmq::context_t ctx{2};
+  return run_clients(clients, writes, [&](int c) {
+    auto payload = scale_payload(prefix + std::to_string(c), 0);
+    const auto& host = hosts[static_cast<size_t>(c) % hosts.size()];
+    // One connection per client, kept (shared_ptr: the lambda is copied).
+    auto sock = std::shared_ptr<zmq::socket_t>(open_req(ctx, host));
+    return [&ctx, payload, host, sock](std::string* err) mutable {
+      if (write_on(*sock, payload, 10000, err))
+        return true;
+      if (*err == "timeout") // a REQ socket without its reply is stuck
+        sock = std::shared_ptr<zmq::socket_t>(open_req(ctx, host));
+      return false;
+    };
+  });
+}
+
+std::string base64(const std::string& in) {
+  static const char* abc =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
+    for (int k = 18; k >= 0; k -= 6)
+      out += abc[(v >> k) & 63];
+  }
+  if (i + 1 == in.size()) {
+    uint32_t v = uint8_t(in[i]) << 16;
+    out += abc[(v >> 18) & 63];
+    out += abc[(v >> 12) & 63];
+    out += "==";
+  } else if (i + 2 == in.size()) {
+    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
+    out += abc[(v >> 18) & 63];
+    out += abc[(v >> 12) & 63];
+    out += abc[(v >> 6) & 63];
+    out += '=';
+  }
+  return out;
+}
+
+// One keep-alive HTTP/1.1 connection to an etcd member.
+class http_conn {
+public:
+  explicit http_conn(std::string host) : host_(std::move(host)) {}
+  ~http_conn() { close_fd(); }
+  bool post(const std::string& path, const std::string& body, std::string* err) {
+    for (int attempt = 0; attempt < 2; ++attempt) { // reconnect once
+      if (fd_ < 0 && !connect_fd(err))
+        return false;
+      std::string req = "POST " + path + " HTTP/1.1\r\nHost: " + host_
+                        + "\r\nContent-Type: application/json\r\nContent-Length: "
+                        + std::to_string(body.size()) + "\r\n\r\n" + body;
+      if (send_all(req) && read_reply(err))
+        return true;
+      close_fd();
+      if (err->empty())
+        *err = "connection lost";
+    }
+    return false;
+  }
+
+private:
+  bool connect_fd(std::string* err) {
+    auto colon = host_.rfind(':');
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(std::stoi(host_.substr(colon + 1))));
+    ::inet_pton(AF_INET, host_.substr(0, colon).c_str(), &a.sin_addr);
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    timeval tv{10, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+      *err = "cannot connect to " + host_;
+      close_fd();
+      return false;
+    }
+    buf_.clear();
+    return true;
+  }
+  void close_fd() {
+    if (fd_ >= 0)
+      ::close(fd_);
+    fd_ = -1;
+  }
+  bool send_all(const std::string& s) {
+    size_t off = 0;
+    while (off < s.size()) {
+      auto n = ::send(fd_, s.data() + off, s.size() - off, MSG_NOSIGNAL);
+      if (n <= 0)
+        return false;
+      off += static_cast<size_t>(n);
+    }
+    return true;
+  }
+  bool fill() {
+    char tmp[4096];
+    auto n = ::recv(fd_, tmp, sizeof tmp, 0);
+    if (n <= 0)
+      return false;
+    buf_.append(tmp, static_cast<size_t>(n));
+    return true;
+  }
+  // Status 200 with a body holding "header" (etcd's answer to a put).
+  bool read_reply(std::string* err) {
+    size_t end;
+    while ((end = buf_.find("\r\n\r\n")) == std::string::npos)
+      if (!fill())
+        return false;
+    std::string head = buf_.substr(0, end);
+    auto cl = head.find("Content-Length: ");
+    if (cl == std::string::npos) {
+      *err = "etcd reply without Content-Length";
+      return false;
+    }
+    size_t len = std::stoul(head.substr(cl + 16));
+    while (buf_.size() < end + 4 + len)
+      if (!fill())
+        return false;
+    std::string body = buf_.substr(end + 4, len);
+    buf_.erase(0, end + 4 + len);
+    if (head.compare(0, 12, "HTTP/1.1 200") != 0 || body.find("header") == std::string::npos) {
+      *err = "etcd answered: " + head.substr(0, head.find("\r\n")) + " " + body;
+      return false;
+    }
+    return true;
+  }
+  std::string host_, buf_;
+  int fd_ = -1;
+};
+
+int run_etcd(const std::vector<std::string>& hosts, int clients, int writes,
+             const std::string& prefix) {
+  return run_clients(clients, writes, [&](int c) {
+    auto host = hosts[static_cast<size_t>(c) % hosts.size()].substr(6); // tcp://
+    auto conn = std::make_shared<http_conn>(host);
+    auto key = base64(prefix + std::to_string(c));
+    auto i = std::make_shared<int>(0);
+    return [conn, key, i](std::string* err) {
+      std::string body = "{\"key\":\"" + key + "\",\"value\":\""
+                         + base64(std::to_string((*i)++)) + "\"}";
+      return conn->post("/v3/kv/put", body, err);
+    };
+  });
 }
 
 int run_probe(const std::vector<std::string>& hosts, const std::string& service,
@@ -244,6 +414,8 @@ int main(int argc, char** argv) {
   std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "load" && argc == 6)
     return run_load(split_hosts(argv[2]), std::atoi(argv[3]), std::atoi(argv[4]), argv[5]);
+  if (mode == "etcd" && argc == 6)
+    return run_etcd(split_hosts(argv[2]), std::atoi(argv[3]), std::atoi(argv[4]), argv[5]);
   if (mode == "probe" && argc == 6)
     return run_probe(split_hosts(argv[2]), argv[3], std::atol(argv[4]), std::atoi(argv[5]));
   if (mode == "chaos" && argc == 7)

@@ -34,7 +34,7 @@ std::unique_ptr<raft_node> raft_node::create(const config& cfg,
     return nullptr;
   for (auto& e : ents)
     n->log_.append(e);
-  n->log_.stabled = n->log_.last_index();
+  n->log_.stabled = n->log_.durable = n->log_.last_index();
   auto hs = storage.hard_state();
   if (hs.commit() > n->log_.last_index())
     return fail("stored raft commit index is beyond the stored log");
@@ -55,7 +55,47 @@ void raft_node::send(pb::RaftMessage m) {
   m.set_from(cfg_.id);
   if (m.term() == 0)
     m.set_term(term_);
-  msgs_.push_back(std::move(m));
+  // A leader's term and vote were durable before it could win (its vote
+  // requests waited for them), so what it replicates may go out before its
+  // own save: it counts its own log only once persisted() says so.
+  bool replication = m.type() == pb::RAFT_APPEND
+                     || m.type() == pb::RAFT_HEARTBEAT
+                     || m.type() == pb::RAFT_SNAPSHOT;
+  if (role_ == role::leader && replication)
+    leader_msgs_.push_back(std::move(m));
+  else
+    msgs_.push_back(std::move(m));
+}
+
+void raft_node::flush() {
+  if (role_ == role::leader) {
+    if (bcast_pending_)
+      bcast_append();
+    if (read_round_pending_ && !reads_.empty())
+      bcast_heartbeat(reads_.back().ctx); // one round for every queued read
+  } else if (!reads_to_forward_.empty() && !lead_.empty()) {
+    // One request for the turn's reads: the leader's answer to the last one
+    // is at least the commit index of when each of them began.
+    constexpr size_t max_forwarded = 1024; // answers lost with a leader
+    if (forwarded_.size() >= max_forwarded)
+      forwarded_.erase(forwarded_.begin());
+    pb::RaftMessage m;
+    m.set_type(pb::RAFT_READ_INDEX);
+    m.set_to(lead_);
+    m.set_context(reads_to_forward_.back());
+    forwarded_[m.context()] = std::move(reads_to_forward_);
+    send(std::move(m));
+  }
+  reads_to_forward_.clear();
+  bcast_pending_ = read_round_pending_ = false;
+}
+
+void raft_node::persisted(uint64_t index, uint64_t term) {
+  if (index <= log_.durable || index > log_.stabled || log_.term(index) != term)
+    return;
+  log_.durable = index;
+  if (role_ == role::leader && maybe_commit())
+    bcast_pending_ = true; // spread the new commit index
 }
 
 namespace {
@@ -127,18 +167,21 @@ result raft_node::propose(std::string data) {
   log_.append(e);
   r.index = e.index();
   r.term = e.term();
-  maybe_commit(); // a single member commits at once
-  bcast_append();
+  bcast_pending_ = true; // sent with everything else proposed this turn
   return r;
 }
 
 bool raft_node::has_ready() const {
-  return install_ || compacted_ || !msgs_.empty() || !read_states_.empty()
+  return install_ || compacted_ || !msgs_.empty() || !leader_msgs_.empty()
+         || !read_states_.empty() || (bcast_pending_ && !prs_.empty())
+         || (read_round_pending_ && !reads_.empty())
+         || (!reads_to_forward_.empty() && !lead_.empty())
          || log_.stabled < log_.last_index() || log_.applied < log_.committed
          || !same(hard_state(), saved_hs_);
 }
 
 ready raft_node::take_ready() {
+  flush();
   ready rd;
   rd.snapshot = std::move(install_);
   rd.compacted = std::move(compacted_);
@@ -147,10 +190,20 @@ ready raft_node::take_ready() {
   if (log_.stabled < log_.last_index())
     rd.entries = log_.slice(log_.stabled + 1, log_.last_index() + 1, SIZE_MAX);
   log_.stabled = log_.last_index();
+  if (!rd.entries.empty()) {
+    rd.stable_index = rd.entries.back().index();
+    rd.stable_term = rd.entries.back().term();
+  } else if (rd.snapshot) {
+    rd.stable_index = rd.snapshot->index();
+    rd.stable_term = rd.snapshot->term();
+  }
   auto hs = hard_state();
+  bool vote_changed = hs.term() != saved_hs_.term() || hs.vote() != saved_hs_.vote();
   if (!same(hs, saved_hs_))
     rd.hard_state = saved_hs_ = hs;
+  rd.wait_for_save = rd.snapshot || !rd.entries.empty() || vote_changed;
   rd.messages.swap(msgs_);
+  rd.leader_messages.swap(leader_msgs_);
   rd.committed = log_.slice(log_.applied + 1, log_.committed + 1, SIZE_MAX);
   log_.applied = log_.committed;
   rd.read_states.swap(read_states_);

@@ -12,15 +12,25 @@
 //   app made a snapshot:         node->compact(applied_index, state_bytes)
 //   after each of those calls, while node->has_ready():
 //     ready rd = node->take_ready();
-//     storage.save(rd)             // durable FIRST; on failure stop the member
-//     send rd.messages             // then send (each has .to())
+//     send rd.leader_messages      // may go before the save (etcd's shape)
+//     storage.save(rd)             // durable; on failure stop the member
+//     node->persisted(rd.stable_index, rd.stable_term)
+//     send rd.messages             // only now (each has .to())
 //     if (rd.snapshot) restore the state machine from rd.snapshot->data()
 //     apply rd.committed in order  // type entry_noop carries no data
 //     serve rd.read_states whose index <= applied index
+// The save may run elsewhere (a writer thread): the driver may take further
+// batches meanwhile, but saves them, and finishes them (persisted, messages,
+// apply, reads), strictly in the order they were taken.
 // A proposal is committed when an entry with its (index, term) shows up in
 // `committed`; the same index with another term means it was lost: retry.
-// take_ready() hands everything out at once (there is no advance()): the
-// driver is single-threaded and must finish one batch before the next call.
+//
+// Batching: proposals and reads of one driver turn share the work. Appends
+// go out when the batch is taken (one message per follower for everything
+// proposed since the last take_ready), reads started in one turn share one
+// heartbeat round, and the leader keeps up to max_inflight appends in flight
+// per follower without waiting for their answers (pipelining). The leader
+// counts its own log towards a commit only up to what persisted() reported.
 //
 // Safety properties (tested by tests/unit/raft/sim_*): at most one leader per
 // term; logs that agree on (index, term) agree on every earlier entry; a
@@ -57,6 +67,10 @@ public:
   void tick();
   /// Handles one peer message; false if it was ignored as malformed.
   bool step(const pb::RaftMessage& m);
+  /// The driver made the log durable up to `index`, whose entry has `term`
+  /// (a ready's stable_index/stable_term). Ignored when that entry was
+  /// replaced meanwhile.
+  void persisted(uint64_t index, uint64_t term);
   /// Appends `data` as a new entry if this member leads.
   result propose(std::string data);
   /// Starts a linearizable read; a read_state{index, ctx} appears in a later
@@ -89,6 +103,8 @@ private:
     bool recent_active = false;  // heard from in this check-quorum window
     bool was_active = false;     // ... in the previous one
     uint64_t hb_match = 0;       // match at the previous heartbeat response
+    std::deque<uint64_t> inflight; // replicate: last index of each append
+                                   // with entries not yet acknowledged
   };
   struct read_request {
     std::string ctx, from; // from = "" for a local read
@@ -100,6 +116,7 @@ private:
   size_t quorum() const { return cfg_.voters.size() / 2 + 1; }
   bool is_voter(const std::string& id) const;
   void send(pb::RaftMessage m);
+  void flush(); // the appends and read round deferred to take_ready
   pb::RaftHardState hard_state() const;
 
   // raft_election.cpp
@@ -146,6 +163,13 @@ private:
   int election_elapsed_ = 0, heartbeat_elapsed_ = 0, timeout_ = 0;
   std::deque<read_request> reads_;       // leader's pending read rounds
   std::vector<pb::RaftMessage> msgs_;
+  std::vector<pb::RaftMessage> leader_msgs_; // sendable before the save
+  bool bcast_pending_ = false; // new entries or commit to send to everyone
+  bool read_round_pending_ = false; // reads_ wait for their heartbeat round
+  // Follower: reads of this turn go to the leader as one READ_INDEX (the
+  // last ctx); its answer serves them all.
+  std::vector<std::string> reads_to_forward_;
+  std::map<std::string, std::vector<std::string>> forwarded_; // last ctx -> all
   std::vector<read_state> read_states_;
   std::optional<pb::RaftSnapshot> install_, compacted_;
   pb::RaftHardState saved_hs_;           // last hard state handed out

@@ -21,6 +21,9 @@ void raft_node::reset(uint64_t term) {
   votes_.clear();
   prs_.clear();
   reads_.clear();
+  bcast_pending_ = read_round_pending_ = false;
+  reads_to_forward_.clear(); // the driver fails reads on a leader change
+  forwarded_.clear();
 }
 
 void raft_node::become_follower(uint64_t term, const std::string& lead) {
@@ -58,8 +61,7 @@ void raft_node::become_leader() {
   noop.set_index(log_.last_index() + 1);
   noop.set_type(entry_noop);
   log_.append(noop);
-  maybe_commit();
-  bcast_append();
+  bcast_pending_ = true;
 }
 
 void raft_node::campaign(bool pre_vote, bool transfer) {

@@ -43,6 +43,7 @@ std::optional<uint64_t> raft_log::maybe_append(
         return std::nullopt; // cannot happen with a correct leader
       entries_.resize(e.index() - first_index());
       stabled = std::min(stabled, e.index() - 1);
+      durable = std::min(durable, e.index() - 1);
     }
     entries_.push_back(e);
   }
@@ -67,6 +68,7 @@ void raft_log::restore(const pb::RaftSnapshot& s) {
   snap_ = s;
   entries_.clear();
   committed = applied = stabled = s.index();
+  durable = std::min(durable, s.index());
 }
 
 void raft_log::compact(const pb::RaftSnapshot& s) {

@@ -2,7 +2,8 @@
 // and every entry after it, with the commit, applied and stable marks.
 // Contract: entries are contiguous from first_index(); entries at or below
 // `committed` are never truncated; `stabled` is the last index already handed
-// to the driver for persisting, `applied` the last one handed out to apply.
+// to the driver for persisting, `durable` the last one it reported saved,
+// `applied` the last one handed out to apply.
 #pragma once
 
 #include <cstdint>
@@ -49,6 +50,7 @@ public:
   uint64_t committed = 0;
   uint64_t applied = 0;  // handed out to apply
   uint64_t stabled = 0;  // handed out to persist
+  uint64_t durable = 0;  // reported persisted by the driver (<= stabled)
 
 private:
   pb::RaftSnapshot snap_;            // index 0 = none

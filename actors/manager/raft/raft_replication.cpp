@@ -6,31 +6,43 @@
 
 namespace troupe::raft {
 
+// Probe: one append, then wait for its answer. Replicate: everything from
+// next in messages of max_entries_per_msg, without waiting, while fewer than
+// max_inflight of them are unanswered (etcd's pipelining).
 void raft_node::send_append(const std::string& to) {
   auto& pr = prs_[to];
-  if (pr.paused)
-    return;
-  auto prev_term = log_.term(pr.next - 1);
-  if (!prev_term) { // the entries it needs were compacted away
-    send_snapshot(to, pr);
-    return;
+  bool sent = false;
+  while (!pr.paused && pr.inflight.size() < cfg_.max_inflight) {
+    auto prev_term = log_.term(pr.next - 1);
+    if (!prev_term) { // the entries it needs were compacted away
+      send_snapshot(to, pr);
+      return;
+    }
+    auto ents = log_.slice(pr.next, log_.last_index() + 1, cfg_.max_entries_per_msg);
+    if (ents.empty() && sent)
+      return;
+    pb::RaftMessage m;
+    m.set_type(pb::RAFT_APPEND);
+    m.set_to(to);
+    m.set_index(pr.next - 1);
+    m.set_log_term(*prev_term);
+    m.set_commit(log_.committed);
+    if (!ents.empty()) {
+      if (pr.replicate) {
+        pr.next = ents.back().index() + 1;
+        pr.inflight.push_back(ents.back().index());
+      } else {
+        pr.paused = true;
+      }
+    }
+    bool more = pr.replicate && !ents.empty();
+    for (auto& e : ents)
+      *m.add_entries() = std::move(e);
+    send(std::move(m));
+    sent = true;
+    if (!more)
+      return;
   }
-  pb::RaftMessage m;
-  m.set_type(pb::RAFT_APPEND);
-  m.set_to(to);
-  m.set_index(pr.next - 1);
-  m.set_log_term(*prev_term);
-  m.set_commit(log_.committed);
-  auto ents = log_.slice(pr.next, log_.last_index() + 1, cfg_.max_entries_per_msg);
-  if (!ents.empty()) {
-    if (pr.replicate)
-      pr.next = ents.back().index() + 1;
-    else
-      pr.paused = true;
-  }
-  for (auto& e : ents)
-    *m.add_entries() = std::move(e);
-  send(std::move(m));
 }
 
 void raft_node::bcast_append() {
@@ -94,12 +106,15 @@ void raft_node::handle_append_response(const pb::RaftMessage& m) {
     pr.next = std::max(std::min(m.index(), m.reject_hint() + 1), pr.match + 1);
     pr.replicate = false;
     pr.paused = false;
+    pr.inflight.clear();
     send_append(m.from());
     return;
   }
   pr.paused = false;
   if (m.index() > log_.last_index())
     return; // malformed: acknowledges entries we never had
+  while (!pr.inflight.empty() && pr.inflight.front() <= m.index())
+    pr.inflight.pop_front();
   bool updated = m.index() > pr.match;
   if (updated) {
     pr.match = m.index();
@@ -107,6 +122,7 @@ void raft_node::handle_append_response(const pb::RaftMessage& m) {
     if (!pr.replicate) {
       pr.replicate = true;
       pr.next = pr.match + 1;
+      pr.inflight.clear();
     }
   }
   if (m.from() == transferee_ && pr.match == log_.last_index()) {
@@ -116,7 +132,7 @@ void raft_node::handle_append_response(const pb::RaftMessage& m) {
     send(std::move(t));
   }
   if (updated && maybe_commit())
-    bcast_append(); // spread the new commit index
+    bcast_pending_ = true; // spread the new commit index with the batch
   else if (pr.next <= log_.last_index())
     send_append(m.from());
 }
@@ -143,12 +159,14 @@ void raft_node::handle_heartbeat_response(const pb::RaftMessage& m) {
     pr.match = m.index();
     pr.next = m.index() + 1;
     pr.replicate = false;
+    pr.inflight.clear();
   }
   if (pr.match < log_.last_index()) {
     // No progress for a whole heartbeat: an append was lost. Probe again.
     if (pr.replicate && pr.match == pr.hb_match) {
       pr.replicate = false;
       pr.next = pr.match + 1;
+      pr.inflight.clear();
     }
     send_append(m.from());
   }
@@ -158,7 +176,8 @@ void raft_node::handle_heartbeat_response(const pb::RaftMessage& m) {
 }
 
 bool raft_node::maybe_commit() {
-  std::vector<uint64_t> matches{log_.last_index()};
+  // Our own log counts only as far as it is durable (persisted()).
+  std::vector<uint64_t> matches{std::min(log_.durable, log_.last_index())};
   for (const auto& [id, pr] : prs_)
     matches.push_back(pr.match);
   std::sort(matches.begin(), matches.end(), std::greater<uint64_t>());
@@ -192,9 +211,17 @@ void raft_node::step_follower(const pb::RaftMessage& m) {
         handle_snapshot(m);
       break;
     case pb::RAFT_TIMEOUT_NOW: campaign(false, true); break;
-    case pb::RAFT_READ_INDEX_RESP:
-      read_states_.push_back({m.index(), m.context()});
+    case pb::RAFT_READ_INDEX_RESP: {
+      auto group = forwarded_.find(m.context());
+      if (group == forwarded_.end()) {
+        read_states_.push_back({m.index(), m.context()});
+        break;
+      }
+      for (auto& ctx : group->second)
+        read_states_.push_back({m.index(), std::move(ctx)});
+      forwarded_.erase(group);
       break;
+    }
     default: break;
   }
 }

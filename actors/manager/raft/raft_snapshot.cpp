@@ -32,6 +32,7 @@ void raft_node::send_snapshot(const std::string& to, progress& pr) {
   *m.mutable_snapshot() = log_.snapshot();
   pr.replicate = false;
   pr.paused = true; // resent on the next heartbeat response if lost
+  pr.inflight.clear();
   send(std::move(m));
 }
 
@@ -63,11 +64,7 @@ result raft_node::read_index(std::string ctx) {
       r.error = error_code::no_leader;
       return r;
     }
-    pb::RaftMessage m;
-    m.set_type(pb::RAFT_READ_INDEX);
-    m.set_to(lead_);
-    m.set_context(std::move(ctx));
-    send(std::move(m));
+    reads_to_forward_.push_back(std::move(ctx)); // sent with the batch
     return r;
   }
   if (log_.term(log_.committed) != term_) {
@@ -85,7 +82,7 @@ void raft_node::start_read(std::string ctx, std::string from) {
     return;
   }
   reads_.push_back(std::move(req));
-  bcast_heartbeat(reads_.back().ctx);
+  read_round_pending_ = true; // one heartbeat round for this turn's reads
 }
 
 void raft_node::ack_read(const std::string& from, const std::string& ctx) {

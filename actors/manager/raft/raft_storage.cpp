@@ -25,6 +25,26 @@ const char* to_string(error_code e) {
   return "unknown error";
 }
 
+bool fold_batch(ready& into, const ready& next) {
+  if (into.snapshot || into.compacted || next.snapshot || next.compacted)
+    return false;
+  if (!next.entries.empty() && !into.entries.empty()) {
+    uint64_t first = next.entries.front().index();
+    if (first > into.entries.back().index() + 1)
+      return false;
+    while (!into.entries.empty() && into.entries.back().index() >= first)
+      into.entries.pop_back(); // replaced, as save(next) would
+  }
+  into.entries.insert(into.entries.end(), next.entries.begin(), next.entries.end());
+  if (next.hard_state)
+    into.hard_state = next.hard_state;
+  if (next.stable_index != 0) {
+    into.stable_index = next.stable_index;
+    into.stable_term = next.stable_term;
+  }
+  return true;
+}
+
 bool memory_storage::entries(uint64_t lo, uint64_t hi,
                              std::vector<pb::RaftEntry>* out,
                              std::string* error) const {

@@ -39,6 +39,13 @@ public:
   virtual bool save(const ready& rd, std::string* error) = 0;
 };
 
+/// Group commit: folds what `next` persists (entries, hard state, stable
+/// mark) into `into`, taken before it, so that one save(into) leaves the
+/// storage as save(into) then save(next) would. Messages, committed entries
+/// and reads are not touched. False (nothing changed) when the two cannot be
+/// folded: a snapshot or compaction in either, or entries with a gap.
+bool fold_batch(ready& into, const ready& next);
+
 /// In-memory storage for tests and simulations; save() always succeeds.
 class memory_storage : public raft_storage {
 public:

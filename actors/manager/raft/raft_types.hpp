@@ -26,6 +26,8 @@ struct config {
   int heartbeat_ticks = 1;         // leader heartbeat period
   uint64_t seed = 1;               // seeds the election-timeout RNG
   size_t max_entries_per_msg = 64; // flow control of one append message
+  size_t max_inflight = 256;       // append messages with entries a leader
+                                   // keeps in flight per follower (pipelining)
   bool pre_vote = true;
   bool check_quorum = true;
   uint64_t applied = 0;            // restart: last index the app has applied
@@ -38,21 +40,38 @@ struct read_state {
   std::string ctx;
 };
 
-/// One batch of work for the driver. In this order: persist `compacted`,
-/// `snapshot`, `entries` and `hard_state` durably (one raft_storage::save),
-/// THEN send `messages`, THEN restore `snapshot` into the state machine if
-/// set, apply `committed`, and serve `read_states` once applied.
+/// One batch of work for the driver. `leader_messages` (a leader's appends
+/// and heartbeats) may be sent at once, in parallel with the save. Then, in
+/// this order: persist `compacted`, `snapshot`, `entries` and `hard_state`
+/// durably (one raft_storage::save), call raft_node::persisted(stable_index,
+/// stable_term), THEN send `messages`, THEN restore `snapshot` into the state
+/// machine if set, apply `committed`, and serve `read_states` once applied.
+/// A driver may take later batches before an earlier one is durable
+/// (pipelining) as long as it saves and finishes them in the order taken.
 struct ready {
   std::optional<pb::RaftSnapshot> snapshot;  // from the leader: install it
   std::optional<pb::RaftSnapshot> compacted; // local compact(): store it
   std::vector<pb::RaftEntry> entries;        // append; replaces >= first index
   std::optional<pb::RaftHardState> hard_state;
-  std::vector<pb::RaftMessage> messages;
+  std::vector<pb::RaftMessage> messages;        // send once durable
+  std::vector<pb::RaftMessage> leader_messages; // may be sent before
   std::vector<pb::RaftEntry> committed;
   std::vector<read_state> read_states;
+  uint64_t stable_index = 0; // the log end this batch makes durable
+  uint64_t stable_term = 0;  // (0 when it has no entries nor snapshot)
+  // False when the batch persists nothing its messages, applies or reads
+  // depend on (only a new commit index, or a local compaction): the driver
+  // still saves it in order but may finish it without waiting for that save
+  // (its committed entries were made durable by earlier batches).
+  bool wait_for_save = false;
   bool empty() const {
     return !snapshot && !compacted && entries.empty() && !hard_state
-           && messages.empty() && committed.empty() && read_states.empty();
+           && messages.empty() && leader_messages.empty() && committed.empty()
+           && read_states.empty();
+  }
+  /// Does the batch have anything to persist?
+  bool needs_save() const {
+    return snapshot || compacted || !entries.empty() || hard_state;
   }
 };
 

@@ -1,6 +1,8 @@
 // A synchronous test network for the Raft core (the shape of etcd's
 // raft_test.go network): every member has a memory_storage, each ready batch
-// is saved before its messages are queued, and deliver() runs the queue dry.
+// is saved (and persisted() called) before its messages are queued (a
+// leader's appends and heartbeats go first, as the driver may send them
+// before its save), and deliver() runs the queue dry.
 // Links can be cut, members crashed (storage kept) and restarted.
 #pragma once
 
@@ -48,8 +50,12 @@ struct harness {
     auto& n = *nodes.at(id);
     while (n.has_ready()) {
       ready rd = n.take_ready();
+      ++readies[id];
+      for (auto& m : rd.leader_messages)
+        queue.push_back(std::move(m));
       std::string err;
       ASSERT_TRUE(stores[id]->save(rd, &err)) << err;
+      n.persisted(rd.stable_index, rd.stable_term);
       for (auto& m : rd.messages)
         queue.push_back(std::move(m));
       if (rd.snapshot) {
@@ -125,6 +131,7 @@ struct harness {
   std::map<std::string, std::vector<std::string>> applied;
   std::map<std::string, std::vector<read_state>> reads;
   std::map<std::string, pb::RaftSnapshot> restored;
+  std::map<std::string, size_t> readies; // batches taken (= saves)
   std::set<std::pair<std::string, std::string>> cut;
   std::set<int> drop_types;
   std::function<void(const pb::RaftMessage&)> observe; // sees every message

@@ -138,6 +138,7 @@ TEST_F(raft_log_db_test, a_member_restarts_from_the_database) {
     while (n.has_ready()) {
       ready rd = n.take_ready();
       ASSERT_TRUE(db.save(rd, nullptr));
+      n.persisted(rd.stable_index, rd.stable_term);
       for (const auto& e : rd.committed)
         if (e.type() == entry_normal)
           applied.push_back(e.data());

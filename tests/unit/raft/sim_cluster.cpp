@@ -63,6 +63,8 @@ private:
   }
 
   void crash(member& m) {
+    res_.lost_batches += m.saving.size();
+    m.saving.clear(); // never reached the disk
     m.node.reset();
     m.restart_at = round_ + 5 + static_cast<int>(pick(30));
     ++m.restarts;
@@ -73,32 +75,82 @@ private:
     return std::count_if(ms_.begin(), ms_.end(), [](auto& m) { return !m.node; });
   }
 
-  // Persist, send, apply; maybe crash before the batch was persisted.
+  // Take every batch; send a leader's appends at once; save (now, or later
+  // with save_delay), then send, apply; maybe crash before a save.
   void process(member& m) {
     while (m.node && m.node->has_ready() && ok()) {
       ready rd = m.node->take_ready();
-      if (opt_.lose_unpersisted && !calm_ && chance(opt_.crash / 20) && down() < ms_.size() / 2)
-        return crash(m); // the batch never reached the disk nor the network
-      std::string err;
-      if (!m.store->save(rd, &err))
-        return check_.fail(m.id + " could not save: " + err);
-      for (auto& msg : rd.messages)
+      for (auto& msg : rd.leader_messages)
         send(std::move(msg));
-      if (rd.snapshot) {
-        check_.restored(m, *rd.snapshot);
-        m.last_compact = rd.snapshot->index();
-        ++res_.snapshots_installed;
-      }
-      for (const auto& e : rd.committed)
-        check_.applied(m, e);
-      for (const auto& r : rd.read_states)
-        check_.read(m, r);
-      if (m.applied >= m.last_compact + opt_.snapshot_every) {
-        m.node->compact(m.applied, encode(m.sm));
-        m.last_compact = m.applied;
-      }
-      check_.observe(m);
+      rd.leader_messages.clear();
+      if (opt_.lose_unpersisted && !calm_ && chance(opt_.crash / 20) && down() < ms_.size() / 2)
+        return crash(m); // the batch never reached the disk
+      int delay = static_cast<int>(pick(static_cast<size_t>(opt_.save_delay) + 1));
+      m.saving.push_back({round_ + delay, std::move(rd), false});
+      if (!finish_saves(m)) // pipelined: later batches are taken meanwhile
+        return;
     }
+  }
+
+  // Finishes batches that need not wait for their own save once those
+  // before them are finished; saves the batches whose time has come, in
+  // order, folding consecutive ones into one save, and finishes each.
+  // False if m is gone or a check failed.
+  bool finish_saves(member& m) {
+    for (;;) {
+      if (!m.node || !ok())
+        return false;
+      for (auto& u : m.saving) {
+        if (u.finished)
+          continue;
+        if (u.rd.wait_for_save)
+          break;
+        u.finished = true; // its save stays queued, in order
+        finish(m, u.rd);
+      }
+      if (m.saving.empty() || m.saving.front().due > round_)
+        return true;
+      size_t n = 1;
+      ready all = m.saving.front().rd;
+      while (n < m.saving.size() && m.saving[n].due <= round_
+             && fold_batch(all, m.saving[n].rd))
+        ++n;
+      res_.folded += n - 1;
+      std::string err;
+      if (!m.store->save(all, &err)) {
+        check_.fail(m.id + " could not save: " + err);
+        return false;
+      }
+      for (size_t i = 0; i < n && m.node && ok(); ++i) {
+        unsaved u = std::move(m.saving.front());
+        m.saving.pop_front();
+        if (!u.finished)
+          finish(m, u.rd);
+      }
+    }
+  }
+
+  // After rd is durable (or needs not be): tell the core, send, restore,
+  // apply, read. Leaves what rd persists in place.
+  void finish(member& m, ready& rd) {
+    m.node->persisted(rd.stable_index, rd.stable_term);
+    for (auto& msg : rd.messages)
+      send(std::move(msg));
+    rd.messages.clear();
+    if (rd.snapshot) {
+      check_.restored(m, *rd.snapshot);
+      m.last_compact = rd.snapshot->index();
+      ++res_.snapshots_installed;
+    }
+    for (const auto& e : rd.committed)
+      check_.applied(m, e);
+    for (const auto& r : rd.read_states)
+      check_.read(m, r);
+    if (m.applied >= m.last_compact + opt_.snapshot_every) {
+      m.node->compact(m.applied, encode(m.sm));
+      m.last_compact = m.applied;
+    }
+    check_.observe(m);
   }
 
   void send(pb::RaftMessage msg) {
@@ -134,6 +186,8 @@ private:
 
   void step_round() {
     for (auto& m : ms_) {
+      if (m.node && finish_saves(m))
+        process(m);
       if (!m.node)
         continue;
       m.node->tick();
@@ -151,11 +205,16 @@ private:
     return best;
   }
 
+  int burst() { return 1 + static_cast<int>(pick(static_cast<size_t>(opt_.burst))); }
+
+  // A burst of proposals in one driver turn: they share one batch.
   void propose(member& l) {
-    std::string data = "s" + std::to_string(opt_.seed) + "-" + std::to_string(next_++);
-    auto r = l.node->propose(data);
-    if (r.ok())
-      l.pending[r.index] = {r.term, data};
+    for (int k = burst(); k > 0; --k) {
+      std::string data = "s" + std::to_string(opt_.seed) + "-" + std::to_string(next_++);
+      auto r = l.node->propose(data);
+      if (r.ok())
+        l.pending[r.index] = {r.term, data};
+    }
     process(l);
   }
 
@@ -179,10 +238,12 @@ private:
       propose(*l);
     if (chance(opt_.read)) {
       auto& m = ms_[pick(ms_.size())];
-      std::string ctx = "read-" + std::to_string(next_++);
       uint64_t seen = check_.committed.empty() ? 0 : check_.committed.rbegin()->first;
-      if (m.node && m.node->read_index(ctx).ok())
-        m.reads[ctx] = seen;
+      for (int k = burst(); k > 0 && m.node; --k) {
+        std::string ctx = "read-" + std::to_string(next_++);
+        if (m.node->read_index(ctx).ok())
+          m.reads[ctx] = seen;
+      }
       process(m);
     }
     l = leader(); // processing may have crashed it

@@ -3,6 +3,7 @@
 // safety checker fed by every applied entry and every leader seen.
 #pragma once
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <random>
@@ -13,6 +14,12 @@
 #include "tests/unit/raft/sim_cluster.hpp"
 
 namespace troupe::raft::sim {
+
+struct unsaved {
+  int due;       // round the save completes
+  ready rd;      // leader_messages already sent
+  bool finished; // its messages, applies and reads are done
+};
 
 struct member {
   std::string id;
@@ -25,6 +32,7 @@ struct member {
   std::map<uint64_t, std::pair<uint64_t, std::string>> pending; // index -> (term, data)
   std::map<std::string, uint64_t> reads; // ctx -> last index applied anywhere
                                          // when the read began
+  std::deque<unsaved> saving;            // taken, not yet durable (in order)
 };
 
 struct in_flight {
