@@ -215,6 +215,7 @@ struct applier {
     task.set_restarts(s.restarts());
     task.set_started_at(s.started_at());
     task.set_exit_code(s.exit_code());
+    task.set_restart_at(s.restart_at());
     if (!s.health().empty())
       task.set_health(s.health());
     touch_task(task);
