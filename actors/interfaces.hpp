@@ -80,10 +80,18 @@ using supervisor_actor = caf::typed_actor<
 using task_actor = caf::typed_actor<
   // Stops the container within the task's stop grace period.
   caf::reacts_to<atom::stop>,
-  // Internal: checks whether the container exited.
+  // Internal: checks whether the container exited (sent by the driver's
+  // exit watcher, or on a timer for drivers that cannot watch).
   caf::reacts_to<atom::poll>,
   // Internal: the grace period ran out; the container gets SIGKILL.
-  caf::reacts_to<atom::kill>>;
+  caf::reacts_to<atom::kill>,
+  // Internal: a start run on the blocking pool ended: RUNNING with the
+  // container's id and pid, or FAILED with the reason.
+  caf::reacts_to<atom::status, pb::TaskStatus>,
+  // Internal: the exited container was cleaned up (exit code, message).
+  caf::reacts_to<atom::exited, int32_t, std::string>,
+  // Internal: time for the next health check.
+  caf::reacts_to<atom::tick>>;
 
 /// Manager side of the worker protocol: registers nodes, sends them their
 /// assignments, and turns their status reports into store proposals.

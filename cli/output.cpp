@@ -128,6 +128,7 @@ nlohmann::json task_json(const pb::Task& task) {
           {"restarts", task.restarts()},
           {"health", task.health()},
           {"started_at", format_rfc3339(task.started_at())},
+          {"restart_at", format_rfc3339(task.restart_at())},
           {"host_ports", ports},
           {"exit_code", task.exit_code()},
           {"spec_version", task.spec_version()},
@@ -288,6 +289,11 @@ table_row task_row(const pb::Task& task, int64_t now_ms) {
     since = task.started_at();
   if (since != 0)
     state += " " + format_age(now_ms - since);
+  if (task.restart_at() != 0 && task.state() <= pb::RUNNING) {
+    // Waiting out its restart delay (the worker's report): say so.
+    int64_t left = task.restart_at() - now_ms;
+    state = left > 0 ? "restarting in " + format_age(left + 999) : "restarting";
+  }
   std::vector<std::pair<std::string, uint32_t>> sorted(task.host_ports().begin(),
                                                        task.host_ports().end());
   std::sort(sorted.begin(), sorted.end());

@@ -108,6 +108,7 @@ void read_basics(toml_reader& r, const toml::table& t, const std::string& path,
   if (auto v = r.strings(t, path, "command"))
     for (auto& c : *v) s->add_command(c);
   if (auto v = r.string(t, path, "working_dir")) s->set_working_dir(*v);
+  if (auto v = r.boolean(t, path, "read_only")) s->set_read_only(*v);
   if (auto v = r.string(t, path, "mode")) s->set_mode(*v);
   if (auto v = r.count(t, path, "replicas")) {
     s->set_replicas(*v);
@@ -128,7 +129,7 @@ void read_basics(toml_reader& r, const toml::table& t, const std::string& path,
 void read_service(toml_reader& r, const toml::table& t, const std::string& path,
                   pb::ServiceSpec* s) {
   r.check_keys(t, path, {"driver", "image", "rootfs", "command", "working_dir",
-                         "replicas", "mode", "env", "labels", "ports",
+                         "read_only", "replicas", "mode", "env", "labels", "ports",
                          "stop_grace_period", "restart", "resources",
                          "placement", "update", "rollback", "health"});
   s->set_driver("process");

@@ -153,9 +153,13 @@ void check_runtime(issues* out, const std::string& key,
     if (!s.rootfs().empty())
       out->push_back({key + ".rootfs", "is only used by the oci driver"});
   }
-  if (s.command_size() == 0 || s.command(0).empty())
+  // An oci image brings its own ENTRYPOINT/CMD: a command is optional there.
+  bool image_command = s.driver() == "oci" && !s.image().empty();
+  if (s.command_size() > 0 ? s.command(0).empty() : !image_command)
     out->push_back({key + ".command", "is required (a non-empty array of strings)"});
   no_nul(out, key + ".command", s.command());
+  if (s.read_only() && s.driver() != "oci")
+    out->push_back({key + ".read_only", "is only used by the oci driver"});
   for (const auto& [k, v] : s.env())
     if (!env_name_ok(k))
       out->push_back({key + ".env." + k.substr(0, k.find('\0')),
@@ -329,7 +333,7 @@ std::vector<spec_issue> check_stack_spec(const pb::StackSpec& stack,
 pb::RestartPolicy default_restart_policy() {
   pb::RestartPolicy r;
   r.set_condition("any");
-  r.set_delay_ms(1000);
+  r.set_delay_ms(100);  // as Docker's restart backoff: 100ms, doubling
   r.set_max_delay_ms(30000);
   return r;
 }

@@ -1,5 +1,7 @@
 #include "runtime/cgroups.hpp"
 
+#include "config/units.hpp"
+
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -89,6 +91,30 @@ std::string read_small_file(const std::string& file) {
   while (!content.empty() && content.back() == '\n')
     content.pop_back();
   return content;
+}
+
+uint64_t oom_kills(const std::string& dir) {
+  for (const char* file : {"/memory.events", "/memory.oom_control"}) {
+    std::stringstream in(read_small_file(dir + file));
+    std::string key;
+    uint64_t value = 0;
+    while (in >> key >> value)
+      if (key == "oom_kill" && value > 0)
+        return value;
+  }
+  // v1 counts a kill only in the victim's own cgroup (not its parents): in
+  // a folder around another one (oci), the limit having been hit is what
+  // this folder knows.
+  std::stringstream failcnt(read_small_file(dir + "/memory.failcnt"));
+  uint64_t hits = 0;
+  return failcnt >> hits ? hits : 0;
+}
+
+std::string oom_message(int64_t limit_bytes) {
+  return "killed: out of memory ("
+         + (limit_bytes > 0 ? "limit " + format_size_bytes(limit_bytes)
+                            : std::string("no limit"))
+         + ")";
 }
 
 cgroup_host cgroup_host::probe() {

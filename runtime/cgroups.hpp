@@ -52,6 +52,16 @@ private:
   std::vector<std::string> dirs_;
 };
 
+/// OOM kills the kernel counted in the memory cgroup folder `dir` (v1:
+/// memory.oom_control, v2: memory.events, both counting subfolders on v2
+/// only); on v1, else the times its limit was hit (memory.failcnt), which
+/// with a SIGKILL means the same for a folder whose process sits in a
+/// subfolder. 0 when none or unreadable.
+uint64_t oom_kills(const std::string& dir);
+
+/// "killed: out of memory (limit 32MiB)" ("... (no limit)" for 0).
+std::string oom_message(int64_t limit_bytes);
+
 /// Writes `value` to `file`; false with *error naming the file on failure.
 bool write_file(const std::string& file, const std::string& value,
                 std::string* error);

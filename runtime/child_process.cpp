@@ -6,13 +6,15 @@
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 
-extern char** environ;
+extern char** environ;  // run_command passes the agent's own
 
 namespace troupe {
 namespace {
@@ -71,6 +73,8 @@ std::vector<char*> c_strings(const std::vector<std::string>& xs) {
 struct child_plan {
   std::vector<char*> argv;
   std::vector<char*> envp;
+  std::vector<std::string> candidate_paths;  // where argv[0] may be, in order
+  std::vector<const char*> candidates;
   const char* working_dir = nullptr;
   std::vector<const char*> join_files;
   int in_fd = -1, out_fd = -1, err_fd = -1, report_fd = -1;
@@ -108,14 +112,33 @@ bool join_cgroup(const char* procs_file) {
   return ok;
 }
 
+/// execvp's search, with the child's own PATH, and no allocation: tries
+/// each prepared candidate; EACCES wins over ENOENT as with execvp.
+void exec_candidates(const child_plan& p) {
+  bool denied = false;
+  for (auto path : p.candidates) {
+    ::execve(path, p.argv.data(), p.envp.data());
+    if (errno == EACCES)
+      denied = true;
+    else if (errno != ENOENT && errno != ENOTDIR)
+      return; // a real error (e.g. ENOEXEC, E2BIG): report it
+  }
+  errno = denied ? EACCES : ENOENT;
+}
+
+// Runs in the child, which shares the parent's memory until it execs
+// (vfork-like): only async-signal-safe calls on prepared data, and no
+// writes to anything but its own stack (and errno).
 [[noreturn]] void run_child(const child_plan& p) {
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  // All signals are blocked (by the parent) while handlers are reset, so no
+  // handler of the parent ever runs in the child.
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
   for (int sig = 1; sig < NSIG; ++sig)
     ::sigaction(sig, &dfl, nullptr);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
   if (::setsid() < 0)
     child_fail(p.report_fd, child_stage::session);
   if (::dup2(p.in_fd, 0) < 0 || ::dup2(p.out_fd, 1) < 0 || ::dup2(p.err_fd, 2) < 0)
@@ -126,9 +149,51 @@ bool join_cgroup(const char* procs_file) {
       child_fail(p.report_fd, child_stage::cgroup);
   if (p.working_dir && ::chdir(p.working_dir) < 0)
     child_fail(p.report_fd, child_stage::chdir);
-  environ = const_cast<char**>(p.envp.data()); // execvp searches the child's own PATH
-  ::execvp(p.argv[0], p.argv.data());
+  exec_candidates(p);
   child_fail(p.report_fd, child_stage::exec);
+}
+
+int child_main(void* plan) {
+  run_child(*static_cast<const child_plan*>(plan));
+}
+
+/// The paths execvp would try for `name` with the child's environment.
+std::vector<std::string> exec_candidates_for(const std::string& name,
+                                             const std::vector<std::string>& env) {
+  if (name.find('/') != std::string::npos)
+    return {name};
+  std::string path = "/bin:/usr/bin";  // execvp's default without PATH
+  for (auto& e : env)
+    if (e.rfind("PATH=", 0) == 0)
+      path = e.substr(5);
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (;;) {
+    auto end = path.find(':', start);
+    auto dir = path.substr(start, end == std::string::npos ? end : end - start);
+    out.push_back((dir.empty() ? std::string(".") : dir) + "/" + name);
+    if (end == std::string::npos)
+      break;
+    start = end + 1;
+  }
+  return out;
+}
+
+/// Starts the child without copying the parent's page tables (clone with
+/// CLONE_VM | CLONE_VFORK, as posix_spawn does): cheap at any agent size.
+/// The calling thread waits until the child has exec'ed or failed.
+pid_t start_child(child_plan& plan) {
+  constexpr size_t stack_size = 64 * 1024;
+  std::vector<char> stack(stack_size);
+  sigset_t all, old;
+  sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &old);
+  pid_t child = ::clone(child_main, stack.data() + stack_size,
+                        CLONE_VM | CLONE_VFORK | SIGCHLD, &plan);
+  int clone_errno = errno;
+  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  errno = clone_errno;
+  return child;
 }
 
 void close_fds(std::initializer_list<int> fds) {
@@ -168,14 +233,15 @@ bool spawn_child(const child_options& o, int* pid, std::string* error) {
     return false;
   }
   plan.report_fd = report[1];
-  pid_t child = ::fork();
-  if (child == 0)
-    run_child(plan);
+  plan.candidate_paths = exec_candidates_for(o.argv[0], o.env);
+  for (auto& c : plan.candidate_paths)
+    plan.candidates.push_back(c.c_str());
+  pid_t child = start_child(plan);
   int fork_errno = errno;
   close_fds({plan.in_fd, plan.out_fd, plan.err_fd, report[1]});
   if (child < 0) {
     ::close(report[0]);
-    *error = "cannot fork: " + errno_text(fork_errno);
+    *error = "cannot start a process: " + errno_text(fork_errno);
     return false;
   }
   child_failure f{};

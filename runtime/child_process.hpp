@@ -4,6 +4,10 @@
 // Contract: spawn_child() either returns true with a running child (exec has
 // succeeded) or false with one sentence in *error and no child left behind.
 // Exec failures are reported from the child through an O_CLOEXEC pipe.
+// Children start vfork-like (clone(CLONE_VM | CLONE_VFORK), as posix_spawn):
+// no page tables are copied, so a start costs the same however large the
+// agent is; the child does only async-signal-safe calls on data prepared
+// before, and searches argv[0] in its own PATH as execvp does.
 #pragma once
 
 #include <map>
@@ -25,7 +29,7 @@ struct child_options {
   int output_fd = -1;                   // >= 0: stdout and stderr go here
 };
 
-/// Forks and execs in a new session (setsid: own process group, pgid = pid),
+/// Starts and execs in a new session (setsid: own process group, pgid = pid),
 /// stdin from /dev/null, signal mask and dispositions reset, other fds closed.
 bool spawn_child(const child_options& options, int* pid, std::string* error);
 

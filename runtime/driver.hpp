@@ -1,10 +1,13 @@
 // The container driver interface: how a task actor starts, watches and stops
-// one container, one non-blocking step at a time. Implementations: process
-// (fork/exec), oci (runc bundles unpacked with umoci), and fakes in tests.
-// Errors are values: a bool plus one sentence in *error.
+// one container. Implementations: process (fork/exec), oci (runc bundles
+// unpacked with umoci), and fakes in tests. Errors are values: a bool plus
+// one sentence in *error. Thread-safe: start, signal and cleanup may block
+// (runc, umoci, cgroups) and are called from a blocking_pool, never from an
+// actor's thread; poll and notify_exit never block.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -16,22 +19,25 @@ namespace troupe {
 /// Everything a driver needs to start one container.
 struct container_spec {
   std::string id;                     // unique per start: "<task id>-<restart>"
-  std::string image;                  // oci: tag in the node's image layout
+  std::string image;                  // oci: "name[:tag]" in the node's image layout
   std::string rootfs;                 // oci: a rootfs folder instead of an image
   std::vector<std::string> command;   // argv; variables already substituted
-  std::map<std::string, std::string> env;
-  std::string working_dir;            // "" = the task's own folder (process) or "/" (oci)
+  std::map<std::string, std::string> env;  // oci: over the image's ENV
+  std::string working_dir;            // "" = the task's own folder (process) or
+                                      // the image's WorkingDir (oci)
   std::string task_dir;               // a folder of its own on the node for this task
   std::string stdout_path;            // appended to
   std::string stderr_path;            // appended to
   double cpus = 0;                    // limit (0 = none)
   int64_t memory_bytes = 0;           // limit (0 = none)
+  bool read_only = false;             // oci: read-only root filesystem
 };
 
 /// What identifies a started container.
 struct container_handle {
   std::string id;
-  int pid = 0;                        // host pid of its main process (runc: of runc)
+  int pid = 0;                        // host pid of its main process (oci: the
+                                      // container's init, not runc's)
 };
 
 struct exit_status {
@@ -53,6 +59,16 @@ public:
 
   /// Non-blocking: the exit status once the container has exited.
   virtual std::optional<exit_status> poll(const container_handle& c) = 0;
+
+  /// Calls on_exit once, from another thread, when the container has
+  /// exited (poll() then returns its status), so that nobody needs to poll.
+  /// False when this driver cannot watch it: the caller polls instead.
+  virtual bool notify_exit(const container_handle& c,
+                           std::function<void()> on_exit) {
+    (void) c;
+    (void) on_exit;
+    return false;
+  }
 
   /// Sends `signal` (SIGTERM to ask, SIGKILL to force) to the container.
   virtual void signal(const container_handle& c, int signal) = 0;

@@ -18,11 +18,26 @@ std::string short_hostname(const std::string& id) {
 
 namespace {
 
-json env_json(const container_spec& spec) {
+/// The image's ENV (as umoci put it in the config) with the spec's env over
+/// it, in the image's order, then the spec's new keys; PATH by default.
+json env_json(const json& image_env, const container_spec& spec) {
   json env = json::array();
+  bool has_path = spec.env.count("PATH") > 0;
+  if (image_env.is_array()) {
+    for (auto& e : image_env) {
+      if (!e.is_string())
+        continue;
+      auto text = e.get<std::string>();
+      auto key = text.substr(0, text.find('='));
+      if (spec.env.count(key) > 0)
+        continue;
+      has_path = has_path || key == "PATH";
+      env.push_back(text);
+    }
+  }
   for (auto& [k, v] : spec.env)
     env.push_back(k + "=" + v);
-  if (spec.env.count("PATH") == 0)
+  if (!has_path)
     env.push_back(std::string("PATH=") + container_default_path);
   return env;
 }
@@ -57,14 +72,18 @@ void apply_container_spec(json& config, const oci_config_input& in) {
   json& process = config["process"];
   if (!spec.command.empty())
     process["args"] = spec.command;
-  process["env"] = env_json(spec);
-  process["cwd"] = spec.working_dir.empty() ? "/" : spec.working_dir;
+  process["env"] = env_json(process.value("env", json::array()), spec);
+  if (!spec.working_dir.empty())
+    process["cwd"] = spec.working_dir;
+  else if (!process.contains("cwd") || !process["cwd"].is_string()
+           || process["cwd"].get<std::string>().empty())
+    process["cwd"] = "/";
   process["terminal"] = false;
   process.erase("consoleSize");
   config["hostname"] = short_hostname(in.id);
   if (!in.rootfs.empty())
     config["root"]["path"] = in.rootfs;
-  config["root"]["readonly"] = in.readonly;
+  config["root"]["readonly"] = in.readonly || spec.read_only;
   json& linux_cfg = config["linux"];
   apply_resources(linux_cfg, spec);
   linux_cfg["cgroupsPath"] = in.cgroups_path;

@@ -1,5 +1,8 @@
 // Editing an OCI runtime config (a bundle's config.json) for troupe: process
 // args/env/cwd, hostname, resource limits, cgroup path, host networking.
+// What the image says (umoci wrote its ENTRYPOINT+CMD as args, ENV, USER and
+// WorkingDir into the config) stays unless the spec overrides it: a command
+// replaces the args, env keys replace the image's, a working dir its cwd.
 // Pure: JSON in, JSON out; the oci driver does the file I/O.
 #pragma once
 
@@ -20,7 +23,7 @@ struct oci_config_input {
   std::string id;            // sanitized container id
   std::string cgroups_path;  // e.g. "/troupe/<id>"
   std::string rootfs;        // absolute root path ("" = keep "rootfs")
-  bool readonly = false;
+  bool readonly = false;     // also when spec->read_only
 };
 
 /// Applies the spec to `config` (an OCI runtime config as from umoci/runc).

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -31,22 +32,29 @@ std::string first_line(const std::string& text) {
   return text.substr(0, end);
 }
 
-// Whether the OCI image layout at `dir` holds the tag `image`.
-bool has_image(const std::string& dir, const std::string& image,
-               std::string* error) {
+// The tag in the OCI image layout at `dir` that `image` names: the image
+// itself, or NAME for "NAME:latest" (the layout's tags have no ':'), or ""
+// with *error naming what was looked for.
+std::string resolve_image(const std::string& dir, const std::string& image,
+                          std::string* error) {
   std::ifstream in(dir + "/index.json");
   json index = json::parse(in, nullptr, false);
   if (index.is_discarded() || !index.contains("manifests")) {
     *error = "image '" + image + "' not found in " + dir
              + " (no OCI image layout there)";
-    return false;
+    return "";
   }
-  for (auto& m : index["manifests"])
-    if (m.contains("annotations")
-        && m["annotations"].value(ref_name_key, "") == image)
-      return true;
+  std::vector<std::string> names{image};
+  auto colon = image.rfind(':');
+  if (colon != std::string::npos && image.substr(colon + 1) == "latest")
+    names.push_back(image.substr(0, colon));
+  for (const auto& name : names)
+    for (auto& m : index["manifests"])
+      if (m.contains("annotations")
+          && m["annotations"].value(ref_name_key, "") == name)
+        return name;
   *error = "image '" + image + "' not found in " + dir;
-  return false;
+  return "";
 }
 
 bool edit_config(const std::string& bundle, const oci_config_input& in,
@@ -75,9 +83,29 @@ std::vector<std::string> agent_env() {
   return out;
 }
 
+/// The container's init pid from runc's pid file, once runc has written it
+/// (0 when runc ended first or took longer than `timeout`).
+int wait_for_pid_file(const std::string& file, int runc_pid,
+                      std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream in(file);
+    int pid = 0;
+    if (in >> pid && pid > 0)
+      return pid;
+    siginfo_t info{};
+    if (::waitid(P_PID, static_cast<id_t>(runc_pid), &info,
+                 WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == runc_pid)
+      return 0;  // runc ended (and stays a zombie for poll())
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return 0;
+}
+
 } // namespace
 
-oci_driver::oci_driver(driver_options options) : options_(std::move(options)) {
+oci_driver::oci_driver(driver_options options)
+  : options_(std::move(options)), host_(cgroup_host::probe()) {
   if (options_.images_dir.empty())
     options_.images_dir = default_images_dir;
 }
@@ -107,6 +135,14 @@ bool oci_driver::prepare_bundle(const container_spec& spec, const std::string& i
                                 const std::string& bundle, std::string* error) {
   std::string output;
   oci_config_input in{&spec, id, "/" + options_.cgroup_parent + "/" + id, "", false};
+  container_spec without_memory;
+  if (spec.memory_bytes > 0 && host_.usable()) {
+    // The memory limit is on our cgroup around runc's (see the header).
+    without_memory = spec;
+    without_memory.memory_bytes = 0;
+    in.spec = &without_memory;
+    in.cgroups_path += "/ctr";
+  }
   if (!spec.rootfs.empty()) {
     if (!fs::is_directory(spec.rootfs)) {
       *error = "rootfs folder '" + spec.rootfs + "' does not exist";
@@ -125,9 +161,10 @@ bool oci_driver::prepare_bundle(const container_spec& spec, const std::string& i
       *error = "container '" + spec.id + "' has neither an image nor a rootfs";
       return false;
     }
-    if (!has_image(options_.images_dir, spec.image, error))
+    auto tag = resolve_image(options_.images_dir, spec.image, error);
+    if (tag.empty())
       return false;
-    auto ref = options_.images_dir + ":" + spec.image;
+    auto ref = options_.images_dir + ":" + tag;
     if (run_command({"umoci", "unpack", "--image", ref, bundle}, &output) != 0) {
       *error = "cannot unpack image '" + spec.image + "': " + first_line(output);
       return false;
@@ -161,18 +198,26 @@ bool oci_driver::start(const container_spec& spec, container_handle* out,
   }
   entry e;
   e.bundle = bundle;
+  e.memory_bytes = spec.memory_bytes;
+  if (spec.memory_bytes > 0 && host_.usable()
+      && !e.memory.create(host_, options_.cgroup_parent, id,
+                          cgroup_limits{0, spec.memory_bytes}, error))
+    return false;
+  auto pid_file = bundle + "/container.pid";
   child_options o;
-  o.argv = runc_argv({"run", "--bundle", bundle, id});
+  o.argv = runc_argv({"run", "--pid-file", pid_file, "--bundle", bundle, id});
   o.env = agent_env();
   o.stdout_path = spec.stdout_path;
   o.stderr_path = spec.stderr_path;
   if (!prepare_bundle(spec, id, bundle, error)
       || !spawn_child(o, &e.pid, error)) {
     fs::remove_all(bundle, ec);
+    e.memory.remove();
     return false;
   }
+  int init_pid = wait_for_pid_file(pid_file, e.pid, std::chrono::seconds(10));
   out->id = id;
-  out->pid = e.pid;
+  out->pid = init_pid > 0 ? init_pid : e.pid;
   std::lock_guard<std::mutex> guard(mtx_);
   entries_[id] = std::move(e);
   return true;
@@ -187,10 +232,31 @@ std::optional<exit_status> oci_driver::poll(const container_handle& c) {
     i->second.exit = reap_child(i->second.pid);
     // runc reports a container killed by signal N as exit code 128+N.
     auto& x = i->second.exit;
-    if (x && x->exit_code > 128 && x->exit_code < 128 + 65)
+    if (x && x->exit_code == 128 + SIGKILL && !i->second.memory.dirs().empty()
+        && oom_kills(i->second.memory.dirs().front()) > 0)
+      x->message = oom_message(i->second.memory_bytes);
+    else if (x && x->exit_code > 128 && x->exit_code < 128 + 65)
       x->message += " (" + signal_name(x->exit_code - 128) + ")";
   }
   return i->second.exit;
+}
+
+bool oci_driver::notify_exit(const container_handle& c,
+                             std::function<void()> on_exit) {
+  int pid = 0;
+  {
+    std::lock_guard<std::mutex> guard(mtx_);
+    auto i = entries_.find(c.id);
+    if (i == entries_.end())
+      return false;
+    if (!i->second.exit)
+      pid = i->second.pid;
+  }
+  if (pid == 0) {
+    on_exit();
+    return true;
+  }
+  return watcher_.watch(pid, std::move(on_exit));
 }
 
 void oci_driver::signal(const container_handle& c, int signal) {
@@ -242,6 +308,7 @@ void oci_driver::cleanup(const container_handle& c) {
   }
   std::error_code ec;
   fs::remove_all(e.bundle, ec);
+  e.memory.remove();
   if (!e.exit)
     while (::waitpid(e.pid, nullptr, 0) < 0 && errno == EINTR) {
     }

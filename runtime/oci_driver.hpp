@@ -4,10 +4,14 @@
 // Contract:
 // - runc runs in the foreground (`runc run`), in its own session, with the
 //   log files as stdout/stderr; it exits with the container's exit code, so
-//   poll() is a waitpid on runc;
+//   poll() is a waitpid on runc, and notify_exit() watches runc (pidfd);
+// - the handle's pid is the container's init (runc's --pid-file), not runc's;
+// - a memory limit is set on a cgroup of our own, "/<cgroup_parent>/<id>",
+//   with runc's cgroup "<that>/ctr" inside it: the kernel's OOM count
+//   survives runc removing its cgroup, and a container killed for its limit
+//   exits with "killed: out of memory (limit 32MiB)";
 // - the container shares the host network (no network namespace) and keeps
-//   the other namespaces; memory/cpu limits go to linux.resources under the
-//   cgroup "/<cgroup_parent>/<id>";
+//   the other namespaces; cpu limits go to linux.resources;
 // - container ids are sanitized to runc's alphabet [A-Za-z0-9_.-];
 // - note: the command runs as PID 1 of its pid namespace, so SIGTERM only
 //   stops it when it handles SIGTERM (as in Docker); SIGKILL always does.
@@ -16,7 +20,9 @@
 #include <map>
 #include <mutex>
 
+#include "runtime/cgroups.hpp"
 #include "runtime/driver.hpp"
+#include "runtime/exit_watcher.hpp"
 
 namespace troupe {
 
@@ -29,6 +35,8 @@ public:
   bool start(const container_spec& spec, container_handle* out,
              std::string* error) override;
   std::optional<exit_status> poll(const container_handle& c) override;
+  bool notify_exit(const container_handle& c,
+                   std::function<void()> on_exit) override;
   void signal(const container_handle& c, int signal) override;
   void cleanup(const container_handle& c) override;
   std::vector<std::string> exec_argv(
@@ -43,8 +51,10 @@ public:
 
 private:
   struct entry {
-    int pid = 0;
+    int pid = 0;               // runc's
     std::string bundle;
+    cgroup_set memory;         // our cgroup holding the memory limit
+    int64_t memory_bytes = 0;
     std::optional<exit_status> exit;
   };
 
@@ -52,8 +62,10 @@ private:
                       const std::string& bundle, std::string* error);
 
   driver_options options_;
+  cgroup_host host_;
   std::mutex mtx_;
   std::map<std::string, entry> entries_;
+  exit_watcher watcher_;
 };
 
 } // namespace troupe

@@ -36,6 +36,7 @@ bool process_driver::start(const container_spec& spec, container_handle* out,
   o.stdout_path = spec.stdout_path;
   o.stderr_path = spec.stderr_path;
   entry e;
+  e.memory_bytes = spec.memory_bytes;
   cgroup_limits limits{spec.cpus, spec.memory_bytes};
   if (host_.usable() && !e.cgroups.create(host_, options_.cgroup_parent,
                                           spec.id, limits, error))
@@ -57,9 +58,35 @@ std::optional<exit_status> process_driver::poll(const container_handle& c) {
   auto i = entries_.find(c.id);
   if (i == entries_.end()) // not started by us (e.g. before an agent restart)
     return reap_child(c.pid);
-  if (!i->second.exit)
-    i->second.exit = reap_child(i->second.pid);
-  return i->second.exit;
+  auto& e = i->second;
+  if (!e.exit) {
+    e.exit = reap_child(e.pid);
+    if (e.exit && e.exit->exit_code == 128 + SIGKILL && !e.cgroups.dirs().empty()
+        && oom_kills(e.cgroups.dirs().front()) > 0)
+      e.exit->message = oom_message(e.memory_bytes);
+  }
+  return e.exit;
+}
+
+bool process_driver::notify_exit(const container_handle& c,
+                                 std::function<void()> on_exit) {
+  int pid = c.pid;
+  {
+    std::lock_guard<std::mutex> guard(mtx_);
+    auto i = entries_.find(c.id);
+    if (i != entries_.end()) {
+      if (i->second.exit) {
+        pid = 0;
+      } else {
+        pid = i->second.pid;
+      }
+    }
+  }
+  if (pid == 0) {
+    on_exit();
+    return true;
+  }
+  return watcher_.watch(pid, std::move(on_exit));
 }
 
 void process_driver::signal(const container_handle& c, int signal) {

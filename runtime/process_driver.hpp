@@ -8,7 +8,11 @@
 // - an exec failure makes start() return false ("cannot run 'x': ...");
 // - signal() reaches the whole process group;
 // - memory/cpu limits go through cgroups (v1 or v2) when the host lets us
-//   (limits_supported()); otherwise the process starts without them.
+//   (limits_supported()); otherwise the process starts without them; a
+//   container the kernel killed for its memory limit exits with
+//   "killed: out of memory (limit 32MiB)";
+// - notify_exit() watches the process with one exit_watcher thread for all
+//   containers (pidfd): no polling.
 #pragma once
 
 #include <map>
@@ -16,6 +20,7 @@
 
 #include "runtime/cgroups.hpp"
 #include "runtime/driver.hpp"
+#include "runtime/exit_watcher.hpp"
 
 namespace troupe {
 
@@ -27,6 +32,8 @@ public:
   bool start(const container_spec& spec, container_handle* out,
              std::string* error) override;
   std::optional<exit_status> poll(const container_handle& c) override;
+  bool notify_exit(const container_handle& c,
+                   std::function<void()> on_exit) override;
   void signal(const container_handle& c, int signal) override;
   void cleanup(const container_handle& c) override;
 
@@ -40,6 +47,7 @@ private:
   struct entry {
     int pid = 0;
     cgroup_set cgroups;
+    int64_t memory_bytes = 0;
     std::optional<exit_status> exit;
   };
 
@@ -47,6 +55,7 @@ private:
   cgroup_host host_;
   mutable std::mutex mtx_;
   std::map<std::string, entry> entries_;
+  exit_watcher watcher_;
 };
 
 } // namespace troupe

@@ -1,8 +1,10 @@
 #include "actors/worker/agent.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
+#include <thread>
 
 #include <caf/io/middleman.hpp>
 #include <caf/io/middleman_actor.hpp>
@@ -134,6 +136,12 @@ void heartbeat(self_ptr self) {
 
 using driver_map = std::map<std::string, std::shared_ptr<driver>>;
 
+/// Threads for container starts, stops and cleanups: the bound on how many
+/// run at once (fork/exec and runc are CPU- and I/O-bound in the kernel).
+size_t blocking_threads() {
+  return std::clamp<size_t>(2 * std::thread::hardware_concurrency(), 4, 16);
+}
+
 // Above the kernel's PID_MAX_LIMIT (2^22): kill and waitpid find nothing.
 constexpr int no_such_pid = 1 << 30;
 
@@ -230,7 +238,8 @@ agent(probed_pointer<agent_actor, agent_state> self, pb::Node node,
   st.tasks_dir = tasks_dir;
   stop_leftovers(self, drivers, tasks_dir);
   st.supervisor = self->spawn(supervisor, caf::actor_cast<agent_actor>(self),
-                              std::move(drivers), st.node.name(), tasks_dir);
+                              std::move(drivers), st.node.name(), tasks_dir,
+                              std::make_shared<blocking_pool>(blocking_threads()));
   self->link_to(st.supervisor);
   self->set_down_handler([=](const caf::down_msg& msg) {
     if (msg.source != self->state.dispatcher.address())

@@ -19,8 +19,10 @@ int64_t now_ms() {
 }
 
 void report(self_ptr self, const supervised_task& t, pb::TaskState state,
-            const std::string& message, int32_t exit_code = 0) {
+            const std::string& message, int32_t exit_code = 0,
+            int64_t restart_at = 0) {
   pb::TaskStatus s;
+  s.set_restart_at(restart_at);
   s.set_task_id(t.task.id());
   s.set_state(state);
   s.set_message(message);
@@ -44,6 +46,7 @@ void spawn_task(self_ptr self, supervised_task& t) {
   ctx.restarts = t.tracker.restarts();
   ctx.node = st.node;
   ctx.tasks_dir = st.tasks_dir;
+  ctx.pool = st.pool;
   auto drv = st.drivers.find(t.task.spec().driver());
   if (drv == st.drivers.end()) {
     report(self, t, pb::REJECTED,
@@ -98,8 +101,11 @@ void on_exit(self_ptr self, const std::string& id, int32_t code,
     auto d = t.tracker.on_exit(code, false, started_ms, now_ms());
     if (d.restart) {
       t.last_error = message;
-      report(self, t, pb::RUNNING,
-             message + "; restarting in " + format_duration_ms(d.delay_ms), code);
+      // No container runs meanwhile: not RUNNING, no pid (the manager's
+      // state only moves forward; restart_at tells what is going on).
+      report(self, t, pb::STARTING,
+             message + "; restarting in " + format_duration_ms(d.delay_ms), code,
+             now_ms() + d.delay_ms);
       self->delayed_send(self, std::chrono::milliseconds(d.delay_ms),
                          atom::restart_v, id);
       return;
@@ -119,8 +125,10 @@ supervisor_actor::behavior_type
 supervisor(probed_pointer<supervisor_actor, supervisor_state> self,
            agent_actor agent,
            std::map<std::string, std::shared_ptr<driver>> drivers,
-           std::string node, std::string tasks_dir) {
+           std::string node, std::string tasks_dir,
+           std::shared_ptr<blocking_pool> pool) {
   auto& st = self->state;
+  st.pool = std::move(pool);
   st.agent = std::move(agent);
   st.drivers = std::move(drivers);
   st.node = std::move(node);

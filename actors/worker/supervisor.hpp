@@ -1,9 +1,13 @@
 // The supervisor: one-for-one over a worker's task actors. It spawns a task
 // actor per assigned task, applies the task's restart policy when a
-// container exits (restarting it in place after the backoff delay, so the
-// task stays RUNNING with a growing restart count), reports the final state
-// when the policy gives up or troupe stopped the task, and respawns a task
-// actor that died without reporting an exit (adopting its container).
+// container exits or fails to start (restarting it in place after the
+// backoff delay, with a growing restart count; while it waits the task is
+// reported with no pid and restart_at set, shown as "restarting in 4s"),
+// reports the final state when the policy gives up (FAILED with the reason)
+// or troupe stopped the task, and respawns a task actor that died without
+// reporting an exit (adopting its container). Task actors do their blocking
+// steps on one blocking_pool of the node, so many tasks start at once, at
+// most as many as the pool has threads.
 #pragma once
 
 #include <map>
@@ -15,6 +19,7 @@
 
 #include "actors/interfaces.hpp"
 #include "actors/worker/core/restart_policy.hpp"
+#include "runtime/blocking_pool.hpp"
 #include "runtime/driver.hpp"
 
 namespace troupe {
@@ -37,6 +42,7 @@ struct supervisor_state {
   std::map<std::string, std::shared_ptr<driver>> drivers;  // by name
   std::string node;
   std::string tasks_dir;
+  std::shared_ptr<blocking_pool> pool;  // null: blocking steps run inline
   std::map<std::string, supervised_task> tasks;
   std::set<std::string> ended;  // tasks that ended here: never run again
   std::set<caf::actor_addr> respawned;  // dead task actors whose exit is due
@@ -47,6 +53,7 @@ supervisor_actor::behavior_type
 supervisor(probed_pointer<supervisor_actor, supervisor_state> self,
            agent_actor agent,
            std::map<std::string, std::shared_ptr<driver>> drivers,
-           std::string node, std::string tasks_dir);
+           std::string node, std::string tasks_dir,
+           std::shared_ptr<blocking_pool> pool);
 
 } // namespace troupe

@@ -1,6 +1,7 @@
 #include "actors/worker/task.hpp"
 
 #include <cctype>
+#include <cstdio>
 
 #include <chrono>
 #include <csignal>
@@ -52,19 +53,46 @@ void finish(self_ptr self, int exit_code, const std::string& message) {
   self->quit();
 }
 
-/// Notes the running container in the task's folder, so an agent that starts
-/// after this one was killed can stop it.
-void record_container(self_ptr self) {
+/// Runs a blocking step on the pool (inline without one).
+void run_blocking(self_ptr self, std::function<void()> job) {
+  if (self->state.ctx.pool)
+    self->state.ctx.pool->submit(std::move(job));
+  else
+    job();
+}
+
+/// Sends `sig` to the container from the pool (runc kill blocks).
+void send_signal(self_ptr self, int sig) {
   auto& st = self->state;
+  if (st.container.id.empty() || st.exited)
+    return;
+  run_blocking(self, [drv = st.ctx.drv, c = st.container, sig] {
+    drv->signal(c, sig);
+  });
+}
+
+/// Asks the container to stop: SIGTERM now, SIGKILL after the grace period.
+void stop_container(self_ptr self) {
+  send_signal(self, SIGTERM);
+  self->delayed_send(self,
+                     std::chrono::milliseconds(
+                       self->state.ctx.task.spec().stop_grace_period_ms()),
+                     atom::kill_v);
+}
+
+/// Notes the running container in the task's folder, so an agent that starts
+/// after this one was killed can stop it. Runs on the pool.
+void record_container(const std::string& driver_name, const std::string& tasks_dir,
+                      const std::string& task_id, const container_handle& c) {
   container_record r;
-  r.driver = st.ctx.drv->name();
-  r.container_id = st.container.id;
-  r.task_id = st.ctx.task.id();
-  r.pid = st.container.pid;
+  r.driver = driver_name;
+  r.container_id = c.id;
+  r.task_id = task_id;
+  r.pid = c.pid;
   r.start_ticks = process_start_ticks(r.pid).value_or(0);
   std::string err;
-  if (!write_container_record(st.ctx.tasks_dir, r, &err))
-    caf::aout(self) << "task: " << err << std::endl;
+  if (!write_container_record(tasks_dir, r, &err))
+    std::fprintf(stderr, "task: %s\n", err.c_str());
 }
 
 /// Sets up the health checks of a task that has them.
@@ -95,6 +123,7 @@ void start_health(self_ptr self) {
       t.working_dir = cs.task_dir;
   }
   st.health = std::make_unique<health_monitor>(std::move(t), st.started_ms);
+  self->send(self, atom::tick_v);
 }
 
 /// Checks health on a poll; an unhealthy task is stopped as a failure.
@@ -111,39 +140,81 @@ void check_health(self_ptr self) {
   }
   st.unhealthy = true;
   report(self, pb::RUNNING, "unhealthy: " + st.health->last_message());
-  st.ctx.drv->signal(st.container, SIGTERM);
-  self->delayed_send(self,
-                     std::chrono::milliseconds(
-                       st.ctx.task.spec().stop_grace_period_ms()),
-                     atom::kill_v);
+  stop_container(self);
 }
 
-/// Starts the container; false if it could not be started (already reported).
-bool start_container(self_ptr self) {
+/// Asks the driver to tell us of the container's exit; polls when it cannot.
+void watch_exit(self_ptr self) {
+  auto& st = self->state;
+  auto me = caf::actor_cast<task_actor>(self);
+  if (st.ctx.drv->notify_exit(st.container,
+                              [me] { caf::anon_send(me, atom::poll_v); }))
+    return;
+  st.polling = true;
+  self->send(self, atom::poll_v);
+}
+
+/// The container runs (started or adopted): report, watch, check.
+void running(self_ptr self, const container_handle& c, const std::string& message) {
+  auto& st = self->state;
+  st.container = c;
+  st.started_ms = now_ms();
+  start_health(self);
+  report(self, pb::RUNNING, message);
+  watch_exit(self);
+  if (st.stopping) // asked to stop while it was starting
+    stop_container(self);
+}
+
+/// Starts the container on the pool; the outcome arrives as a status.
+void start_container(self_ptr self) {
   auto& st = self->state;
   if (st.ctx.adopt) {
-    st.container = *st.ctx.adopt;
-    st.started_ms = now_ms();
-    record_container(self);
-    start_health(self);
-    report(self, pb::RUNNING, "running (adopted after the task actor restarted)");
-    return true;
+    run_blocking(self, [name = st.ctx.drv->name(), dir = st.ctx.tasks_dir,
+                        id = st.ctx.task.id(), c = *st.ctx.adopt] {
+      record_container(name, dir, id, c);
+    });
+    running(self, *st.ctx.adopt,
+            "running (adopted after the task actor restarted)");
+    return;
   }
   report(self, pb::STARTING, "starting");
   auto spec = make_container_spec(st.ctx.task, st.ctx.restarts, st.ctx.node,
                                   st.ctx.tasks_dir);
-  std::error_code ec;
-  std::filesystem::create_directories(spec.task_dir, ec);
-  std::string err;
-  if (!st.ctx.drv->start(spec, &st.container, &err)) {
-    finish(self, 127, "cannot start: " + err);
-    return false;
-  }
-  st.started_ms = now_ms();
-  record_container(self);
-  start_health(self);
-  report(self, pb::RUNNING, "running");
-  return true;
+  auto me = caf::actor_cast<task_actor>(self);
+  run_blocking(self, [me, drv = st.ctx.drv, spec = std::move(spec),
+                      tasks_dir = st.ctx.tasks_dir, id = st.ctx.task.id()] {
+    std::error_code ec;
+    std::filesystem::create_directories(spec.task_dir, ec);
+    container_handle c;
+    std::string err;
+    pb::TaskStatus s;
+    s.set_task_id(id);
+    if (drv->start(spec, &c, &err)) {
+      record_container(drv->name(), tasks_dir, id, c);
+      s.set_state(pb::RUNNING);
+      s.set_pid(c.pid);
+      s.set_container_id(c.id);
+    } else {
+      s.set_state(pb::FAILED);
+      s.set_message(err);
+    }
+    caf::anon_send(me, atom::status_v, std::move(s));
+  });
+}
+
+/// The container exited: clean up on the pool, then report.
+void container_exited(self_ptr self, const exit_status& status) {
+  auto& st = self->state;
+  st.exited = true;
+  auto me = caf::actor_cast<task_actor>(self);
+  run_blocking(self, [me, drv = st.ctx.drv, c = st.container, status,
+                      tasks_dir = st.ctx.tasks_dir, id = st.ctx.task.id()] {
+    drv->cleanup(c);
+    remove_container_record(tasks_dir, id);
+    caf::anon_send(me, atom::exited_v, static_cast<int32_t>(status.exit_code),
+                   status.message);
+  });
 }
 
 } // namespace
@@ -154,40 +225,52 @@ task_actor::behavior_type task(probed_pointer<task_actor, task_state> self,
   self->state.supervisor = std::move(supervisor);
   observe::describe(self, observe::actor_kind::task,
                     "task/" + self->state.ctx.task.id());
-  if (!start_container(self))
-    return task_actor::behavior_type::make_empty_behavior();
-  self->send(self, atom::poll_v);
+  start_container(self);
   return {
-    [=](atom::poll) {
-      auto& st = self->state;
-      auto status = st.ctx.drv->poll(st.container);
-      if (!status) {
-        check_health(self);
-        self->delayed_send(self, poll_interval, atom::poll_v);
+    [=](atom::status, const pb::TaskStatus& s) {
+      if (s.state() != pb::RUNNING) {
+        finish(self, 127, "cannot start: " + s.message());
         return;
       }
-      st.ctx.drv->cleanup(st.container);
-      remove_container_record(st.ctx.tasks_dir, st.ctx.task.id());
+      running(self, container_handle{s.container_id(), s.pid()}, "running");
+    },
+    [=](atom::poll) {
+      auto& st = self->state;
+      if (st.exited || st.container.id.empty())
+        return;
+      auto status = st.ctx.drv->poll(st.container);
+      if (status) {
+        container_exited(self, *status);
+        return;
+      }
+      if (st.polling)
+        self->delayed_send(self, poll_interval, atom::poll_v);
+    },
+    [=](atom::tick) {
+      auto& st = self->state;
+      if (st.exited || !st.health)
+        return;
+      check_health(self);
+      self->delayed_send(self, poll_interval, atom::tick_v);
+    },
+    [=](atom::exited, int32_t code, const std::string& message) {
+      auto& st = self->state;
       if (st.unhealthy && !st.stopping)
-        finish(self, status->exit_code == 0 ? 1 : status->exit_code,
-               "unhealthy (" + st.health->last_message() + "), "
-                 + status->message);
+        finish(self, code == 0 ? 1 : code,
+               "unhealthy (" + st.health->last_message() + "), " + message);
       else
-        finish(self, status->exit_code, status->message);
+        finish(self, code, message);
     },
     [=](atom::stop) {
       auto& st = self->state;
       if (st.stopping)
         return;
       st.stopping = true;
-      st.ctx.drv->signal(st.container, SIGTERM);
-      auto grace = std::chrono::milliseconds(
-        st.ctx.task.spec().stop_grace_period_ms());
-      self->delayed_send(self, grace, atom::kill_v);
+      if (st.container.id.empty())
+        return; // still starting: stopped once it runs
+      stop_container(self);
     },
-    [=](atom::kill) {
-      self->state.ctx.drv->signal(self->state.container, SIGKILL);
-    },
+    [=](atom::kill) { send_signal(self, SIGKILL); },
   };
 }
 

@@ -85,6 +85,7 @@ container_spec make_container_spec(const pb::Task& task, uint32_t restarts,
   c.stderr_path = c.task_dir + "/stderr.log";
   c.cpus = spec.resources().cpus();
   c.memory_bytes = spec.resources().memory_bytes();
+  c.read_only = spec.read_only();
   return c;
 }
 

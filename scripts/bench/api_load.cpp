@@ -27,6 +27,12 @@
 //     "try V" before and "ack V INDEX" after each write on stdout. Stops when
 //     STOP_FILE exists and no write is waiting for its ack (exit 0), or after
 //     MAX_SECS (exit 1).
+//   api_load time HOST KIND ARG N
+//     N requests in a row over one kept connection, each waiting for its
+//     answer: KIND ls (`service ls`; ARG ignored), ps (`service ps ARG`) or
+//     scale (ARG = SERVICE=REPLICAS, as `service scale ARG -d`); prints
+//     "n N p50_ms A p99_ms B max_ms C bytes D" (D: size of the last
+//     answer). Exit 1 if one failed.
 // HOSTS is a comma-separated list of HOST:PORT.
 #include <algorithm>
 #include <chrono>
@@ -410,6 +416,53 @@ int run_chaos(const std::vector<std::string>& hosts, const std::string& service,
 
 } // namespace
 
+// One request of KIND (see the top) as its payload.
+std::string timed_payload(const std::string& kind, const std::string& arg) {
+  if (kind == "scale") {
+    auto eq = arg.rfind('=');
+    return scale_payload(arg.substr(0, eq),
+                         static_cast<uint32_t>(std::atoi(arg.c_str() + eq + 1)));
+  }
+  pb::Request req;
+  if (kind == "ps")
+    req.set_service_ps(arg);
+  else
+    req.mutable_list_services();
+  std::string out;
+  req.SerializeToString(&out);
+  return out;
+}
+
+int run_time(const std::string& host, const std::string& kind,
+             const std::string& arg, int n) {
+  zmq::context_t ctx{1};
+  auto sock = open_req(ctx, host);
+  auto payload = timed_payload(kind, arg);
+  std::vector<double> lat;
+  size_t bytes = 0;
+  for (int i = 0; i < n; ++i) {
+    auto t = clock_type::now();
+    sock->send(zmq::buffer(payload), zmq::send_flags::none);
+    zmq::pollitem_t items[] = {{sock->handle(), 0, ZMQ_POLLIN, 0}};
+    zmq::poll(items, 1, std::chrono::milliseconds(30000));
+    zmq::message_t reply;
+    pb::Response resp;
+    if ((items[0].revents & ZMQ_POLLIN) == 0
+        || !sock->recv(reply, zmq::recv_flags::none)
+        || !resp.ParseFromArray(reply.data(), static_cast<int>(reply.size()))
+        || !resp.error().empty()) {
+      std::cerr << "api_load: " << kind << " failed: " << resp.error() << "\n";
+      return 1;
+    }
+    lat.push_back(ms_since(t));
+    bytes = reply.size();
+  }
+  std::printf("n %zu p50_ms %.1f p99_ms %.1f max_ms %.1f bytes %zu\n", lat.size(),
+              percentile(lat, 0.5), percentile(lat, 0.99), percentile(lat, 1.0),
+              bytes);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "load" && argc == 6)
@@ -418,6 +471,9 @@ int main(int argc, char** argv) {
     return run_etcd(split_hosts(argv[2]), std::atoi(argv[3]), std::atoi(argv[4]), argv[5]);
   if (mode == "probe" && argc == 6)
     return run_probe(split_hosts(argv[2]), argv[3], std::atol(argv[4]), std::atoi(argv[5]));
+  if (mode == "time" && argc == 6)
+    return run_time("tcp://" + std::string(argv[2]), argv[3], argv[4],
+                    std::atoi(argv[5]));
   if (mode == "chaos" && argc == 7)
     return run_chaos(split_hosts(argv[2]), argv[3],
                      static_cast<uint32_t>(std::atoi(argv[4])), argv[5], std::atoi(argv[6]));

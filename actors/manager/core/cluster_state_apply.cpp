@@ -221,6 +221,7 @@ struct applier {
     task.set_restarts(st.restarts());
     task.set_started_at(st.started_at());
     task.set_exit_code(st.exit_code());
+    task.set_restart_at(st.restart_at());
     if (!st.health().empty())
       task.set_health(st.health());
     put_task(std::move(task));

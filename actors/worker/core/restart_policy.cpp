@@ -36,7 +36,10 @@ restart_decision restart_tracker::on_exit(int exit_code, bool requested_stop,
   }
   int64_t delay = std::max<int64_t>(0, policy_.delay_ms());
   int64_t cap = std::max(delay, policy_.max_delay_ms());
-  if (now_ms - started_ms > std::max<int64_t>(cap, long_run_floor_ms))
+  // A container that never started (started_ms 0) did not run long: the
+  // backoff goes on growing for start failures too.
+  if (started_ms > 0
+      && now_ms - started_ms > std::max<int64_t>(cap, long_run_floor_ms))
     consecutive_ = 0;
   if (policy_.window_ms() > 0) {
     int64_t since = now_ms - policy_.window_ms();

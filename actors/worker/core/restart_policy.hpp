@@ -6,7 +6,9 @@
 // asked for never restarts. max_attempts (0 = unlimited) counts restarts
 // within `window` (0 = since the task started). The delay doubles on each
 // consecutive restart from `delay` up to `max_delay`, and falls back to
-// `delay` once a container has run for longer than max(max_delay, 10s).
+// `delay` once a container has run for longer than max(max_delay, 10s); a
+// container that never started (started_ms = 0: a start failure) keeps the
+// backoff growing.
 #pragma once
 
 #include <cstdint>

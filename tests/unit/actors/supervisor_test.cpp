@@ -22,7 +22,7 @@ protected:
     agent_ = spawn(test_agent, log_);
     sup_ = spawn(supervisor, agent_,
                  std::map<std::string, std::shared_ptr<driver>>{{"process", drv_}},
-                 std::string{"n1"}, dir_.path());
+                 std::string{"n1"}, dir_.path(), std::shared_ptr<blocking_pool>{});
   }
 
   /// Runs `task` and lets it reach RUNNING.
@@ -96,13 +96,45 @@ TEST_F(supervisor_test, a_container_that_cannot_start_is_reported) {
     << last.message();
 }
 
+TEST_F(supervisor_test, a_start_failure_backs_off_and_never_shows_running) {
+  drv_->fail_start = true;
+  drv_->fail_message = "cannot run 'nope': No such file or directory";
+  auto task = task_on(web_with_restart("any", 1000), 1, "n1");
+  start(task);
+  auto first = last_status(task.id());
+  EXPECT_EQ(first.state(), pb::STARTING);
+  EXPECT_EQ(first.pid(), 0);
+  EXPECT_GT(first.restart_at(), 0);
+  EXPECT_NE(first.message().find("cannot run 'nope'"), std::string::npos)
+    << first.message();
+  EXPECT_NE(first.message().find("restarting in 1s"), std::string::npos)
+    << first.message();
+  // The delay doubles on each failed start: 1s, 2s, 4s.
+  advance(milliseconds(1000));
+  ASSERT_EQ(drv_->starts.size(), 2u);
+  EXPECT_NE(last_status(task.id()).message().find("restarting in 2s"),
+            std::string::npos) << last_status(task.id()).message();
+  advance(milliseconds(1999));
+  EXPECT_EQ(drv_->starts.size(), 2u) << "restarted before the backoff ran out";
+  advance(milliseconds(1));
+  ASSERT_EQ(drv_->starts.size(), 3u);
+  EXPECT_NE(last_status(task.id()).message().find("restarting in 4s"),
+            std::string::npos) << last_status(task.id()).message();
+  for (const auto& s : log_->of(task.id()))
+    EXPECT_NE(s.state(), pb::RUNNING) << "a task that never started ran: "
+                                      << s.message();
+}
+
 TEST_F(supervisor_test, exit_with_condition_any_restarts_after_the_delay) {
   auto task = task_on(web_with_restart("any", 2000), 1, "n1");
   start(task);
   auto first = drv_->last_id();
   exit_last(1, "exited with code 1");
   auto after_exit = last_status(task.id());
-  EXPECT_EQ(after_exit.state(), pb::RUNNING);
+  // Waiting out the delay: no container, so not RUNNING and no pid.
+  EXPECT_EQ(after_exit.state(), pb::STARTING);
+  EXPECT_EQ(after_exit.pid(), 0);
+  EXPECT_GT(after_exit.restart_at(), 0);
   EXPECT_EQ(after_exit.restarts(), 1u);
   EXPECT_EQ(after_exit.exit_code(), 1);
   EXPECT_EQ(drv_->cleanups, std::vector<std::string>{first});
@@ -113,6 +145,7 @@ TEST_F(supervisor_test, exit_with_condition_any_restarts_after_the_delay) {
   EXPECT_NE(drv_->last_id(), first) << "each start gets its own container id";
   auto now = last_status(task.id());
   EXPECT_EQ(now.state(), pb::RUNNING);
+  EXPECT_EQ(now.restart_at(), 0) << "running again: no restart pending";
   EXPECT_EQ(now.restarts(), 1u);
   // A second exit: the count grows, and the backoff doubles.
   exit_last(1, "exited with code 1");
@@ -128,7 +161,7 @@ TEST_F(supervisor_test, exit_with_condition_any_restarts_after_the_delay) {
 struct final_state_case {
   std::string condition;
   int exit_code;
-  pb::TaskState expected;       // RUNNING = restarted
+  pb::TaskState expected;       // STARTING = waiting to restart
   std::string reason_contains;
 };
 
@@ -146,7 +179,7 @@ TEST_P(final_state_test, policy_decides_what_an_exit_means) {
   EXPECT_NE(last.message().find(c.reason_contains), std::string::npos)
     << last.message();
   advance(milliseconds(500));
-  EXPECT_EQ(drv_->starts.size(), c.expected == pb::RUNNING ? 2u : 1u);
+  EXPECT_EQ(drv_->starts.size(), c.expected == pb::STARTING ? 2u : 1u);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -156,8 +189,8 @@ INSTANTIATE_TEST_SUITE_P(
     final_state_case{"none", 3, pb::FAILED, "restart condition is none"},
     final_state_case{"on-failure", 0, pb::COMPLETE,
                      "restart condition is on-failure"},
-    final_state_case{"on-failure", 2, pb::RUNNING, "restarting in"},
-    final_state_case{"any", 0, pb::RUNNING, "restarting in"}));
+    final_state_case{"on-failure", 2, pb::STARTING, "restarting in"},
+    final_state_case{"any", 0, pb::STARTING, "restarting in"}));
 
 struct stop_case {
   bool exits_on_sigterm;

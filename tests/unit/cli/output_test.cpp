@@ -113,6 +113,18 @@ TEST(task_row, shows_state_with_age_and_dashes_for_missing_values) {
   EXPECT_EQ(task_row(checked, 0)[5], "unhealthy");
 }
 
+TEST(task_row, a_task_waiting_out_its_restart_delay_says_so) {
+  pb::Task t = sample_task();
+  t.set_pid(0);
+  t.set_restart_at(1714564803000 + 4000);
+  auto row = task_row(t, 1714564803000);
+  EXPECT_EQ(row[4], "restarting in 4s");
+  EXPECT_EQ(row[6], "-");
+  EXPECT_EQ(task_row(t, 1714564803000 + 5000)[4], "restarting");
+  t.set_state(pb::FAILED);  // gave up: the final state shows
+  EXPECT_EQ(task_row(t, 1714564803000).at(4).rfind("failed", 0), 0u);
+}
+
 pb::ServiceSummary sample_service() {
   pb::ServiceSummary s;
   auto* spec = s.mutable_service()->mutable_spec();

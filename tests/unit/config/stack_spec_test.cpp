@@ -30,7 +30,7 @@ TEST(StackSpec, FillsDefaults) {
   EXPECT_EQ(s.replicas(), 1u);
   EXPECT_EQ(s.stop_grace_period_ms(), 10000);
   EXPECT_EQ(s.restart().condition(), "any");
-  EXPECT_EQ(s.restart().delay_ms(), 1000);
+  EXPECT_EQ(s.restart().delay_ms(), 100);
   EXPECT_EQ(s.restart().max_delay_ms(), 30000);
   EXPECT_EQ(s.restart().max_attempts(), 0u);
   EXPECT_EQ(s.restart().window_ms(), 0);
@@ -177,8 +177,31 @@ TEST(StackSpec, FillsDefaultsOfHandBuiltSpecs) {
   EXPECT_TRUE(validate_stack_spec(stack).empty());
   EXPECT_EQ(s->driver(), "process");
   EXPECT_EQ(s->ports(0).protocol(), "tcp");
-  EXPECT_EQ(s->restart().delay_ms(), 1000);
+  EXPECT_EQ(s->restart().delay_ms(), 100);
   EXPECT_EQ(s->update().monitor_ms(), 5000);
+}
+
+TEST(StackSpec, AnOciImageBringsItsOwnCommandAndMayBeReadOnly) {
+  auto result = parse_stack(R"([stack]
+name = "shop"
+[services.web]
+driver = "oci"
+image = "busybox:latest"
+read_only = true
+)", "shop.toml");
+  ASSERT_TRUE(result.ok()) << to_string(result.errors);
+  const auto& s = result.stack.services(0);
+  EXPECT_EQ(s.command_size(), 0) << "the image's ENTRYPOINT/CMD apply";
+  EXPECT_TRUE(s.read_only());
+  auto process = parse_stack(R"([stack]
+name = "shop"
+[services.web]
+read_only = true
+)", "shop.toml");
+  EXPECT_FALSE(process.ok()) << "a process service still needs a command";
+  auto text = to_string(process.errors);
+  EXPECT_NE(text.find("command"), std::string::npos) << text;
+  EXPECT_NE(text.find("read_only"), std::string::npos) << text;
 }
 
 } // namespace

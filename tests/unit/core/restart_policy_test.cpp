@@ -2,6 +2,8 @@
 // long run, all with explicit clocks.
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "actors/worker/core/restart_policy.hpp"
 
 using namespace troupe;
@@ -113,4 +115,19 @@ TEST(restart_policy, max_attempts_within_a_window) {
   // Once the first restart has left the window, one more is allowed.
   EXPECT_TRUE(tracker.on_exit(1, false, 3000, 11500).restart);
   EXPECT_FALSE(tracker.on_exit(1, false, 11500, 11600).restart);
+}
+
+TEST(restart_policy, start_failures_back_off_too) {
+  // A container that never started has started_ms 0; with a clock far from
+  // the epoch that must not count as "ran long": the delay keeps doubling.
+  restart_tracker tracker(policy("any", 1000, 8000));
+  int64_t now = 1714564800000;
+  std::vector<int64_t> delays;
+  for (int i = 0; i < 5; ++i) {
+    auto d = tracker.on_exit(127, false, 0, now);
+    ASSERT_TRUE(d.restart) << d.reason;
+    delays.push_back(d.delay_ms);
+    now += d.delay_ms;
+  }
+  EXPECT_EQ(delays, (std::vector<int64_t>{1000, 2000, 4000, 8000, 8000}));
 }

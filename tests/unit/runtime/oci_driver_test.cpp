@@ -1,5 +1,6 @@
 // These tests run real containers with runc: they need root, runc and umoci,
 // and build the busybox image once per suite with the project's script.
+#include <atomic>
 #include <csignal>
 #include <cstdlib>
 #include <gtest/gtest.h>
@@ -38,8 +39,18 @@ protected:
     std::string output;
     int rc = run_command({repo_root() + "/scripts/build-busybox-image.sh",
                           *suite_dir_ / "images"}, &output, 60000);
-    if (rc != 0)
+    if (rc != 0) {
       *skip_reason_ = "cannot build the busybox image: " + output;
+      return;
+    }
+    // An image whose config says what to run, as whom, where, with what env.
+    rc = run_command({"umoci", "config", "--image", *suite_dir_ / "images:busybox",
+                      "--tag", "configured", "--config.env", "GREETING=hi",
+                      "--config.workingdir", "/www", "--config.user", "65534",
+                      "--config.cmd", "sh", "--config.cmd", "-c", "--config.cmd",
+                      "echo $GREETING $(pwd) $(id -u)"}, &output, 60000);
+    if (rc != 0)
+      *skip_reason_ = "cannot configure the test image: " + output;
   }
 
   static void TearDownTestSuite() {
@@ -179,6 +190,76 @@ TEST_F(oci_driver_test, rootfs_folder_runs_read_only_on_the_host_network) {
                                   fs::directory_iterator{});
   EXPECT_EQ(slurp(s.stdout_path),
             "hello from troupe\n" + std::to_string(host_links) + "\n");
+}
+
+TEST_F(oci_driver_test, the_pid_is_the_containers_process_not_runcs) {
+  auto h = start(spec({"sleep", "100"}));
+  auto cmdline = slurp("/proc/" + std::to_string(h.pid) + "/cmdline");
+  EXPECT_EQ(cmdline, std::string("sleep\0" "100\0", 10)) << "pid " << h.pid;
+  driver_->signal(h, SIGKILL);
+  ASSERT_TRUE(wait_exit(*driver_, h));
+}
+
+TEST_F(oci_driver_test, notify_exit_tells_of_the_exit) {
+  auto h = start(spec({"sleep", "100"}));
+  std::atomic<int> calls{0};
+  ASSERT_TRUE(driver_->notify_exit(h, [&] { ++calls; }));
+  driver_->signal(h, SIGKILL);
+  ASSERT_TRUE(troupe::test::wait_until([&] { return calls.load() > 0; }));
+  auto status = driver_->poll(h);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->exit_code, 128 + SIGKILL);
+}
+
+TEST_F(oci_driver_test, an_oom_kill_says_out_of_memory_with_the_limit) {
+  if (!cgroup_host::probe().usable())
+    GTEST_SKIP() << "this host has no writable cgroup hierarchy";
+  auto s = spec({"sh", "-c",
+                 "x=$(head -c 200000000 /dev/zero | tr '\\0' a); echo ${#x}"});
+  s.memory_bytes = 32 << 20;
+  auto h = start(s);
+  auto status = wait_exit(*driver_, h, std::chrono::seconds(30));
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->exit_code, 128 + SIGKILL);
+  EXPECT_EQ(status->message, "killed: out of memory (limit 32MiB)");
+}
+
+TEST_F(oci_driver_test, name_latest_is_the_image_name) {
+  auto s = spec({"true"});
+  s.image = "busybox:latest";
+  auto h = start(s);
+  auto status = wait_exit(*driver_, h);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->exit_code, 0) << status->message;
+}
+
+TEST_F(oci_driver_test, the_images_cmd_env_user_and_working_dir_apply) {
+  auto s = spec({});
+  s.image = "configured";
+  auto h = start(s);
+  auto status = wait_exit(*driver_, h);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->exit_code, 0) << status->message;
+  EXPECT_EQ(slurp(dir_ / "stdout.log"), "hi /www 65534\n");
+  // The service's own env and folder win over the image's.
+  auto over = spec({});
+  over.image = "configured";
+  over.env["GREETING"] = "hello";
+  over.working_dir = "/tmp";
+  over.stdout_path = dir_ / "over.log";
+  auto h2 = start(over);
+  ASSERT_TRUE(wait_exit(*driver_, h2));
+  EXPECT_EQ(slurp(dir_ / "over.log"), "hello /tmp 65534\n");
+}
+
+TEST_F(oci_driver_test, read_only_makes_the_root_filesystem_read_only) {
+  auto s = spec({"sh", "-c", "touch /x && echo wrote"});
+  s.read_only = true;
+  auto h = start(s);
+  auto status = wait_exit(*driver_, h);
+  ASSERT_TRUE(status);
+  EXPECT_NE(status->exit_code, 0);
+  EXPECT_EQ(slurp(dir_ / "stdout.log"), "");
 }
 
 TEST_F(oci_driver_test, memory_limit_reaches_the_container_cgroup) {

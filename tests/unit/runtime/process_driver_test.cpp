@@ -1,3 +1,4 @@
+#include <atomic>
 #include <csignal>
 #include <cstdlib>
 #include <gtest/gtest.h>
@@ -171,6 +172,37 @@ TEST_F(process_driver_test, limits_go_to_the_cgroup) {
   started_.clear();
   for (auto& d : dirs)
     EXPECT_FALSE(std::filesystem::exists(d)) << d;
+}
+
+TEST_F(process_driver_test, notify_exit_tells_of_the_exit_without_polling) {
+  auto h = start(spec({"sleep", "100"}));
+  std::atomic<int> calls{0};
+  ASSERT_TRUE(driver_.notify_exit(h, [&] { ++calls; }));
+  driver_.signal(h, SIGTERM);
+  ASSERT_TRUE(wait_until([&] { return calls.load() > 0; }))
+    << "no exit notification";
+  auto status = driver_.poll(h);
+  ASSERT_TRUE(status) << "notified before the exit could be read";
+  EXPECT_EQ(status->exit_code, 128 + SIGTERM);
+  // Watching a container that has exited already answers at once.
+  std::atomic<int> late{0};
+  ASSERT_TRUE(driver_.notify_exit(h, [&] { ++late; }));
+  EXPECT_EQ(late.load(), 1);
+  EXPECT_EQ(calls.load(), 1);
+}
+
+TEST_F(process_driver_test, an_oom_kill_says_out_of_memory_with_the_limit) {
+  if (!driver_.limits_supported())
+    GTEST_SKIP() << "this host has no writable cgroup hierarchy";
+  // The shell holds 200 MB of 'a' in a variable: over a 32MiB limit.
+  auto s = spec({"sh", "-c",
+                 "x=$(head -c 200000000 /dev/zero | tr '\\0' a); echo ${#x}"});
+  s.memory_bytes = 32 << 20;
+  auto h = start(s);
+  auto status = wait_exit(driver_, h, std::chrono::seconds(30));
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->exit_code, 128 + SIGKILL);
+  EXPECT_EQ(status->message, "killed: out of memory (limit 32MiB)");
 }
 
 TEST(make_driver_test, unknown_driver_is_refused_with_a_sentence) {

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Many tasks on one node: a standalone node, process driver, one service of
+# `sleep` tasks.
+#   scripts/bench/scale.sh [N...]            (default: 1000 5000 10000)
+# For each N, on a fresh node: `stack deploy -d` of N replicas, then the time
+# until `service ls` shows N/N running (polled every 0.5s); then, with the
+# tasks running and idle: `service ls` p99 (30 calls of the CLI, each a new
+# process and connection), `service ps` of the service, the ack of a
+# `service scale -d` (to N, through the CLI) — and the same three straight
+# on the API with api_load (100 / 5 / 20 requests on one connection, so the
+# CLI's own start is not counted) —, the node's CPU use over 10s
+# idle (% of one core), its RSS per task (manager + agent are one process;
+# the tasks' own processes aside), and the time SIGTERM takes to stop the
+# node with all its tasks. Prints one line per figure; MAX_SECS (default
+# 300) bounds the wait for each deploy.
+# Environment: as lib.sh (TROUPE_BUILD/TROUPE_BIN select the build).
+set -u
+SIZES=${*:-1000 5000 10000}
+MAX_SECS=${MAX_SECS:-300}
+. "$(dirname "$0")/lib.sh"
+
+bench_init scale
+
+# Our task processes carry TROUPE_BENCH=$WORK in their environment: the
+# cleanup of a run that failed kills them by pid.
+bench_task_pids() {
+  grep -lsxzF "TROUPE_BENCH=$WORK" /proc/[0-9]*/environ 2>/dev/null |
+    sed 's|/proc/\([0-9]*\)/environ|\1|'
+}
+kill_bench_tasks() {
+  local p
+  for p in $(bench_task_pids); do kill -9 "$p" 2>/dev/null; done
+}
+count_bench_tasks() { bench_task_pids | wc -l; }
+trap 'kill_bench_tasks; bench_cleanup' EXIT
+
+running_of() { # SERVICE HOST: replicas running as `service ls` counts them
+  tr_cli service ls --format json --host "$2" 2>/dev/null | python3 -c "
+import json, sys
+for s in json.load(sys.stdin):
+    if s['name'] == '$1': print(s['replicas_running']); break
+else: print(0)" 2>/dev/null || echo 0
+}
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+for n in $SIZES; do
+  read -r api <<<"$(free_ports 1)"
+  host=127.0.0.1:$api
+  rm -rf "$WORK/node"
+  "$TROUPE" agent --role standalone --name s1 --data-dir "$WORK/node" --api "$host" \
+    --metrics-address off >>"$WORK/logs/node-$n.log" 2>&1 &
+  node=$!
+  echo "$node" >"$WORK/pids/node"
+  deadline=$(( $(now_ms) + 30000 ))
+  until tr_cli service ls --host "$host" >/dev/null 2>&1; do
+    [ "$(now_ms)" -lt "$deadline" ] || die "the node did not answer within 30s"
+    sleep 0.2
+  done
+  { echo '[stack]'; echo 'name = "scale"'
+    echo '[services.sleep]'
+    echo 'command = ["sleep", "100000"]'
+    echo "replicas = $n"
+    echo 'stop_grace_period = "10s"'
+    echo '[services.sleep.env]'
+    echo "TROUPE_BENCH = \"$WORK\""; } >"$WORK/stack.toml"
+  t0=$(now_ms)
+  tr_cli stack deploy "$WORK/stack.toml" -d --host "$host" >/dev/null || die "deploy of $n failed"
+  deadline=$(( t0 + MAX_SECS * 1000 ))
+  got=0
+  while [ "$(now_ms)" -lt "$deadline" ]; do
+    got=$(running_of scale_sleep "$host")
+    [ "${got:-0}" -ge "$n" ] && break
+    sleep 0.5
+  done
+  t1=$(now_ms)
+  secs=$(python3 -c "print(f'{($t1 - $t0) / 1000:.1f}')")
+  if [ "${got:-0}" -lt "$n" ]; then
+    echo "N=$n: only ${got:-0} running after ${secs}s (gave up; node log $WORK/logs/node-$n.log)"
+    KEEP=1
+  else
+    per=$(python3 -c "print(f'{($t1 - $t0) / $n:.2f}')")
+    echo "N=$n: all running after ${secs}s = ${per} ms per task (load $(cut -d' ' -f1 /proc/loadavg))"
+  fi
+  sleep 2 # let the last status reports settle
+  : >"$WORK/ls.ms"
+  for i in $(seq 30); do
+    a=$(now_ms); tr_cli service ls --host "$host" >/dev/null 2>&1; b=$(now_ms)
+    echo $((b - a)) >>"$WORK/ls.ms"
+  done
+  stats "N=$n: service ls (CLI)" "$WORK/ls.ms"
+  a=$(now_ms); rows=$(tr_cli service ps scale_sleep --host "$host" 2>/dev/null | wc -l); b=$(now_ms)
+  echo "N=$n: service ps (CLI): $((b - a))ms for $((rows - 1)) rows"
+  a=$(now_ms); tr_cli service scale "scale_sleep=$n" -d --host "$host" >/dev/null 2>&1; rc=$?; b=$(now_ms)
+  echo "N=$n: service scale -d (CLI) acknowledged in $((b - a))ms (exit $rc)"
+  a=$(now_ms); tr_cli --help >/dev/null 2>&1; b=$(now_ms)
+  echo "N=$n: (the CLI's own start, --help: $((b - a))ms)"
+  # The same requests straight on the API (no process start per request).
+  echo "N=$n: API service ls: $("$API_LOAD" time "$host" ls - 100)"
+  echo "N=$n: API service ps: $("$API_LOAD" time "$host" ps scale_sleep 5)"
+  echo "N=$n: API service scale (same count): $("$API_LOAD" time "$host" scale "scale_sleep=$n" 20)"
+  c0=$(cpu_ticks "$node"); sleep 10; c1=$(cpu_ticks "$node")
+  hz=$(getconf CLK_TCK)
+  echo "N=$n: idle CPU $(python3 -c "print(f'{($c1 - $c0) * 100 / $hz / 10:.1f}')")% of one core"
+  rss=$(awk '/VmRSS/ {print $2}' "/proc/$node/status")
+  echo "N=$n: node RSS ${rss} KiB = $(python3 -c "print(f'{$rss / $n:.1f}')") KiB per task"
+  before=$(count_bench_tasks)
+  a=$(now_ms); kill -TERM "$node"
+  deadline=$(( a + 120000 ))
+  while kill -0 "$node" 2>/dev/null && [ "$(now_ms)" -lt "$deadline" ]; do sleep 0.1; done
+  b=$(now_ms)
+  wait "$node" 2>/dev/null
+  left=$(count_bench_tasks)
+  echo "N=$n: SIGTERM stopped the node in $((b - a))ms; task processes $before before, $left left"
+  kill -9 "$node" 2>/dev/null
+  kill_bench_tasks
+  rm -f "$WORK/pids/node"
+done
