@@ -24,6 +24,7 @@ struct dispatcher_state {
   std::map<std::string, std::string> last_sent;     // node name -> fingerprint
   std::map<std::string, std::string> routes_sent;   // node name -> route fingerprint
   std::vector<pb::TaskStatus> pending_statuses;
+  std::vector<pb::PortStatus> pending_ports;     // from the workers' meshes
   bool flush_scheduled = false;
   int64_t heartbeat_ms = 1000;
   node_liveness liveness{1000, 3};

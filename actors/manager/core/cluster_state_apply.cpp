@@ -5,6 +5,7 @@
 #include "actors/manager/core/node_update.hpp"
 #include "actors/manager/core/rollout_apply.hpp"
 #include "actors/network/core/vip.hpp"
+#include "config/service_mode.hpp"
 
 namespace troupe {
 namespace {
@@ -148,7 +149,8 @@ struct applier {
 
   void scale_service(const pb::ScaleService& req) {
     auto it = services.find(req.service());
-    if (it == services.end() || it->second.spec().mode() == "global"
+    if (it == services.end() || is_global_mode(it->second.spec())
+        || is_job_mode(it->second.spec())
         || it->second.spec().replicas() == req.replicas())
       return;
     pb::Service& svc = it->second;
@@ -221,6 +223,36 @@ struct applier {
     collect_orphan(it);
   }
 
+  // A node's mesh opened (error "") or could not open a published port of
+  // a service: kept per node and port on the service, for users to see.
+  void port_status(const pb::PortStatus& in) {
+    constexpr size_t most_errors = 100, longest = 200; // peers' input is bounded
+    auto it = services.find(in.service());
+    if (it == services.end() || in.node().empty() || in.published() == 0)
+      return;
+    pb::PortStatus p = in;
+    if (p.error().size() > longest)
+      p.mutable_error()->resize(longest);
+    auto* errors = it->second.mutable_port_errors();
+    for (int i = 0; i < errors->size(); ++i) {
+      auto& e = *errors->Mutable(i);
+      if (e.node() != p.node() || e.published() != p.published())
+        continue;
+      if (p.error() == e.error())
+        return;
+      if (p.error().empty())
+        errors->DeleteSubrange(i, 1);
+      else
+        e = p;
+      touched.services.insert(p.service());
+      return;
+    }
+    if (p.error().empty() || static_cast<size_t>(errors->size()) >= most_errors)
+      return;
+    *errors->Add() = p;
+    touched.services.insert(p.service());
+  }
+
   void remove_task(const std::string& id) {
     auto it = tasks.find(id);
     if (it == tasks.end() || !is_terminal(it->second.state()))
@@ -284,8 +316,8 @@ struct applier {
   }
 
   // A node that went down takes its live tasks with it: they end ORPHANED
-  // (their service replaces them elsewhere) and the node, once back, is no
-  // longer assigned them, so it stops them.
+  // with desired SHUTDOWN (their service replaces them elsewhere) and the
+  // node, once back, is no longer assigned them, so it stops them.
   void orphan_tasks_on(const std::string& node_name) {
     for (auto it = tasks.begin(); it != tasks.end();) {
       auto next = std::next(it);
@@ -293,6 +325,8 @@ struct applier {
       if (task.node() == node_name && task.state() >= pb::ASSIGNED
           && !is_terminal(task.state())) {
         task.set_state(pb::ORPHANED);
+        task.set_desired_state(pb::SHUTDOWN); // replaced, never wanted again
+        task.set_pid(0);                      // no process the manager knows of
         task.set_message("node " + node_name + " is down");
         touch_task(task);
         collect_orphan(it);
@@ -329,6 +363,7 @@ struct applier {
           return set_update_status(svc, c.update_status().status(), now);
         });
         break;
+      case pb::Change::kPortStatus: port_status(c.port_status()); break;
       case pb::Change::OP_NOT_SET: break;
     }
   }
