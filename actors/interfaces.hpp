@@ -49,6 +49,8 @@ using agent_actor = caf::typed_actor<
   caf::replies_to<atom::logs, pb::LogRequest>::with<pb::LogChunk>,
   // An observation of one task from the supervisor, to report upstream.
   caf::reacts_to<atom::status, pb::TaskStatus>,
+  // From the node's mesh: a published port opened or refused, to report upstream.
+  caf::reacts_to<atom::status, pb::PortStatus>,
   // Stops every task of the node; replies once all have exited.
   caf::replies_to<atom::shutdown>::with<bool>,
   // Internal: (re)tries to join the dispatcher.

@@ -11,9 +11,20 @@ namespace troupe::cli {
 
 namespace {
 
+bool is_job(const service_observation& s) {
+  return s.mode == "replicated-job" || s.mode == "global-job";
+}
+
 std::string progress_text(const service_observation& s) {
   if (!s.found)
     return s.service + ": waiting for the service to appear";
+  if (is_job(s)) {
+    std::string text = s.service + ": " + std::to_string(s.completed) + "/" +
+                       std::to_string(s.desired) + " completed";
+    if (s.running > 0)
+      text += ", " + std::to_string(s.running) + " running";
+    return text;
+  }
   std::string text = s.service + ": " + std::to_string(s.running) + "/" +
                      std::to_string(s.desired) + " running";
   if (s.updated < s.running)
@@ -44,19 +55,66 @@ task_problem problem_of(const std::string& service, const pb::Task& task) {
           task_label(task) + ": " + state + ": " + what};
 }
 
+// The newest task of each slot (node), by creation.
+std::map<std::string, const pb::Task*> newest_per_slot(const std::vector<pb::Task>& tasks) {
+  std::map<std::string, const pb::Task*> out;
+  for (const auto& t : tasks) {
+    auto key = t.slot() != 0 ? std::to_string(t.slot()) : t.node();
+    auto& best = out[key];
+    if (!best || t.created_at() > best->created_at())
+      best = &t;
+  }
+  return out;
+}
+
+// Why waiting for `s` is pointless ("" when it is not).
+std::string stuck_reason(const service_observation& s) {
+  if (s.update_state == "paused" || s.update_state == "rollback_paused")
+    return s.service + ": " + s.update_message;
+  for (const auto& p : s.port_errors)
+    return s.service + ": published port " + std::to_string(p.published()) +
+           " cannot be opened on node " + p.node() + ": " + p.error();
+  for (const auto& [slot, t] : newest_per_slot(s.tasks)) {
+    bool ended = t->state() == pb::COMPLETE || t->state() == pb::FAILED;
+    if (!ended || t->desired_state() != pb::RUNNING ||
+        (s.spec_version != 0 && t->spec_version() != s.spec_version))
+      continue;
+    std::string what = task_label(*t) + ": " + task_state_name(t->state()) + ": " +
+                       (t->message().empty() ? "exit code " + std::to_string(t->exit_code())
+                                             : t->message());
+    if (is_job(s)) {
+      if (t->state() == pb::FAILED)
+        return what + " (the job failed)";
+      continue;
+    }
+    if (t->state() == pb::COMPLETE)
+      return what + "; its restart policy does not start it again (a task that runs "
+                    "to completion belongs in mode = \"replicated-job\")";
+    return what + "; its restart policy gave up";
+  }
+  if (is_job(s) && s.failed > 0)
+    return s.service + ": the job failed (" + std::to_string(s.failed) + " tasks failed)";
+  return "";
+}
+
 } // namespace
 
 convergence evaluate_convergence(const std::vector<service_observation>& services) {
   convergence c;
   for (const auto& s : services) {
     c.progress.push_back({s.service, progress_text(s)});
-    bool done = s.found && s.running == s.desired && s.updated == s.running;
+    bool update_done = s.update_state.empty() || s.update_state == "completed"
+                       || s.update_state == "rolled_back";
+    bool done = s.found && s.running == s.desired && s.updated == s.running
+                && update_done && s.port_errors.empty();
+    if (is_job(s))  // every task completed (a global-job: on some node at least)
+      done = s.found && s.failed == 0 && s.running == 0 && s.completed == s.desired &&
+             (s.desired > 0 || s.mode == "replicated-job");
     if (done)
       continue;
     c.waiting.push_back(s.service);
-    if (c.stuck.empty()
-        && (s.update_state == "paused" || s.update_state == "rollback_paused"))
-      c.stuck = s.service + ": " + s.update_message;
+    if (c.stuck.empty())
+      c.stuck = stuck_reason(s);
     for (const auto& task : s.tasks)
       if (is_problem(task))
         c.problems.push_back(problem_of(s.service, task));
@@ -81,6 +139,12 @@ std::vector<service_observation> observe(
       obs.updated = summary.tasks_updated();
       obs.update_state = summary.service().update_status().state();
       obs.update_message = summary.service().update_status().message();
+      obs.mode = summary.service().spec().mode();
+      obs.spec_version = summary.service().spec_version();
+      obs.completed = summary.tasks_completed();
+      obs.failed = summary.tasks_failed();
+      obs.port_errors.assign(summary.service().port_errors().begin(),
+                             summary.service().port_errors().end());
     }
     auto it = tasks.find(name);
     if (it != tasks.end())

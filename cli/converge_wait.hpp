@@ -27,6 +27,11 @@ struct service_observation {
   std::vector<pb::Task> tasks; // from service_ps (empty when not polled)
   std::string update_state;    // the service's rolling update ("paused", ...)
   std::string update_message;
+  std::string mode;            // "replicated", "global", "replicated-job", ...
+  uint64_t spec_version = 0;   // the service's current spec
+  uint32_t completed = 0;      // jobs: tasks_completed
+  uint32_t failed = 0;         // jobs: tasks_failed
+  std::vector<pb::PortStatus> port_errors; // published ports a node could not open
 };
 
 struct progress_line {
@@ -45,12 +50,19 @@ struct convergence {
   std::vector<std::string> waiting;     // services not converged, in order
   std::vector<progress_line> progress;  // one per service
   std::vector<task_problem> problems;   // tasks that cannot run as desired
-  std::string stuck;                    // a service whose rolling update
-                                        // paused: waiting is pointless
+  std::string stuck;                    // why waiting is pointless: a rolling
+                                        // update paused, a job failed, a task
+                                        // ended for good, a port is taken
 };
 
-/// Converged when every service is found with running == desired and
-/// updated == running. A problem is a task desired running that is pending
+/// Converged when every service is found with running == desired,
+/// updated == running (running = running and, if checked, healthy) and no
+/// rolling update still going on (none, completed or rolled back); a job
+/// when all its tasks completed. Stuck (the wait ends at once) when an
+/// update paused, a job's task failed, the newest task of a replicated
+/// slot (node) on the current spec ended for good while desired running
+/// (its restart policy will not start it again), or a published port
+/// could not be opened on a node. A problem is a task desired running that is pending
 /// with a message, or failed/rejected.
 convergence evaluate_convergence(const std::vector<service_observation>& services);
 

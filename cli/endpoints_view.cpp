@@ -70,6 +70,14 @@ nlohmann::json endpoints_json(const route_list& routes) {
   return list;
 }
 
+std::string port_errors_text(const pb::Service& svc) {
+  std::string out;
+  for (const auto& p : svc.port_errors())
+    out += std::to_string(p.published()) + "/" + p.port_name() + " on node "
+           + p.node() + ": " + p.error() + "\n";
+  return out;
+}
+
 namespace {
 
 struct endpoints_options {
@@ -83,10 +91,24 @@ int service_endpoints(const endpoints_options& o) {
   pb::Response response;
   if (!request_api(o.client, request, &response))
     return 1;
-  if (o.client.format == "json")
-    print_json(endpoints_json(response.routes()));
-  else
+  const pb::Service* svc =
+    response.services_size() > 0 ? &response.services(0).service() : nullptr;
+  if (o.client.format == "json") {
+    auto json = endpoints_json(response.routes());
+    if (svc)  // each route: the nodes where its published port did not open
+      for (auto& route : json) {
+        auto refused = nlohmann::json::array();
+        for (const auto& p : svc->port_errors())
+          if (p.published() == route["published"].get<uint32_t>())
+            refused.push_back({{"node", p.node()}, {"error", p.error()}});
+        route["refused"] = refused;
+      }
+    print_json(json);
+  } else {
     std::cout << endpoints_text(response.routes());
+    if (svc && svc->port_errors_size() > 0)
+      std::cout << "not listening:\n" << port_errors_text(*svc);
+  }
   return 0;
 }
 

@@ -24,6 +24,10 @@ std::string addresses_text(const route_list& routes);
 std::string endpoints_text(const route_list& routes);
 nlohmann::json endpoints_json(const route_list& routes);
 
+/// The published ports some node could not open, one line each ("8080/http
+/// on node n1: Address already in use"); "" when every port opened.
+std::string port_errors_text(const pb::Service& svc);
+
 /// Adds `service endpoints SERVICE [--format json]` under `service`.
 void register_service_endpoints(CLI::App* service, int* exit_code);
 

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "cli/endpoints_view.hpp"
 #include "cli/output.hpp"
 #include "config/units.hpp"
 
@@ -27,6 +28,15 @@ std::string render_facts(const fact_list& facts) {
     out += label + ":" + std::string(width - label.size() + 2, ' ') + value + "\n";
   }
   return out;
+}
+
+// Lines joined with "; " (no final newline).
+std::string one_line(std::string text) {
+  while (!text.empty() && text.back() == '\n')
+    text.pop_back();
+  for (size_t i = text.find('\n'); i != std::string::npos; i = text.find('\n', i))
+    text.replace(i, 1, "; ");
+  return text;
 }
 
 template <class Map>
@@ -137,6 +147,7 @@ std::string service_inspect_text(const pb::ServiceSummary& summary, int64_t now_
       {"Version", std::to_string(service.version()) + " (spec " +
                       std::to_string(service.spec_version()) + ")"},
       {"Update status", update_status_text(service.update_status(), now_ms)},
+      {"Port errors", one_line(port_errors_text(service))},
       {"Created", when(service.created_at(), now_ms)},
       {"Updated", when(service.updated_at(), now_ms)},
   });

@@ -145,6 +145,8 @@ nlohmann::json service_summary_json(const pb::ServiceSummary& summary) {
           {"replicas_desired", summary.replicas_desired()},
           {"replicas_running", summary.replicas_running()},
           {"tasks_updated", summary.tasks_updated()},
+          {"tasks_completed", summary.tasks_completed()},
+          {"tasks_failed", summary.tasks_failed()},
           {"driver", spec.driver()},
           {"image", spec.image()},
           {"command", spec.command()},
@@ -318,10 +320,13 @@ table_row service_headers() {
 
 table_row service_row(const pb::ServiceSummary& summary) {
   const auto& spec = summary.service().spec();
+  bool job = spec.mode() == "replicated-job" || spec.mode() == "global-job";
   return {spec.name(),
           spec.mode(),
-          std::to_string(summary.replicas_running()) + "/" +
-              std::to_string(summary.replicas_desired()),
+          job ? std::to_string(summary.tasks_completed()) + "/" +
+                    std::to_string(summary.replicas_desired()) + " completed"
+              : std::to_string(summary.replicas_running()) + "/" +
+                    std::to_string(summary.replicas_desired()),
           spec.driver(),
           service_program(spec),
           std::to_string(summary.service().version())};

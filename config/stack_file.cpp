@@ -1,10 +1,22 @@
 #include "config/stack_file.hpp"
 
+#include "config/service_mode.hpp"
 #include "config/stack_rules.hpp"
 #include "config/toml_reader.hpp"
 
 namespace troupe {
 namespace {
+
+// A replicated-job runs 1 task at a time and needs as many completions as it
+// may run at once, unless told otherwise (as Docker Swarm does).
+void fill_job_defaults(pb::ServiceSpec* s) {
+  if (s->mode() != "replicated-job")
+    return;
+  if (s->max_concurrent() == 0)
+    s->set_max_concurrent(1);
+  if (s->completions() == 0)
+    s->set_completions(s->max_concurrent());
+}
 
 void read_restart(toml_reader& r, const toml::table& svc, const std::string& path,
                   pb::RestartPolicy* p) {
@@ -115,9 +127,12 @@ void read_basics(toml_reader& r, const toml::table& t, const std::string& path,
     if (s->mode() == "global")
       r.error(*t.get("replicas"), path + ".replicas",
               "must not be set when mode is \"global\"");
-  } else if (s->mode() == "global") {
+  } else if (s->mode() != "replicated") {
     s->set_replicas(0);
   }
+  if (auto v = r.count(t, path, "completions")) s->set_completions(*v);
+  if (auto v = r.count(t, path, "max_concurrent")) s->set_max_concurrent(*v);
+  fill_job_defaults(s);
   if (auto v = r.string_map(t, path, "env"))
     for (auto& [k, val] : *v) (*s->mutable_env())[k] = val;
   if (auto v = r.string_map(t, path, "labels"))
@@ -129,7 +144,8 @@ void read_basics(toml_reader& r, const toml::table& t, const std::string& path,
 void read_service(toml_reader& r, const toml::table& t, const std::string& path,
                   pb::ServiceSpec* s) {
   r.check_keys(t, path, {"driver", "image", "rootfs", "command", "working_dir",
-                         "read_only", "replicas", "mode", "env", "labels", "ports",
+                         "read_only", "replicas", "mode", "completions", "max_concurrent",
+                         "env", "labels", "ports",
                          "stop_grace_period", "restart", "resources",
                          "placement", "update", "rollback", "health"});
   s->set_driver("process");
@@ -142,6 +158,8 @@ void read_service(toml_reader& r, const toml::table& t, const std::string& path,
   s->mutable_resources();
   read_basics(r, t, path, s);
   read_ports(r, t, path, s);
+  if (is_job_mode(*s)) // a job's tasks run to completion: restart on failure only
+    s->mutable_restart()->set_condition("on-failure");
   read_restart(r, t, path, s->mutable_restart());
   read_resources_and_placement(r, t, path, s);
   read_policy(r, t, path, "update", s->mutable_update());
@@ -277,7 +295,11 @@ void fill_stack_defaults(pb::StackSpec* stack) {
     fill(s.mutable_mode(), "replicated");
     for (auto& p : *s.mutable_ports()) fill(p.mutable_protocol(), "tcp");
     if (!s.has_restart()) *s.mutable_restart() = default_restart_policy();
-    fill(s.mutable_restart()->mutable_condition(), "any");
+    if (is_job_mode(s) && !s.has_restart())
+      s.mutable_restart()->set_condition("on-failure");
+    fill(s.mutable_restart()->mutable_condition(),
+         is_job_mode(s) ? "on-failure" : "any");
+    fill_job_defaults(&s);
     if (!s.has_update()) *s.mutable_update() = default_update_policy();
     if (!s.has_rollback()) *s.mutable_rollback() = default_update_policy();
     fill_policy(s.mutable_update());

@@ -5,6 +5,7 @@
 
 #include "config/constraint.hpp"
 #include "config/units.hpp"
+#include "config/service_mode.hpp"
 
 namespace troupe {
 namespace {
@@ -90,6 +91,31 @@ void check_restart(issues* out, const std::string& key,
   in_range(out, key + ".delay", r.delay_ms(), restart_delay_range);
   in_range(out, key + ".max_delay", r.max_delay_ms(), restart_delay_range);
   in_range(out, key + ".window", r.window_ms(), restart_window_range);
+}
+
+// Job modes (config/service_mode.hpp): completions and max_concurrent only
+// for a replicated-job, no replica count, and no restart after success.
+void check_job(issues* out, const std::string& key, const pb::ServiceSpec& s) {
+  constexpr uint32_t most = 100000;
+  bool job = is_job_mode(s);
+  if (job && s.replicas() != 0)
+    out->push_back({key + ".replicas", "must not be set for a job (mode \""
+                                         + s.mode() + "\"): use completions and max_concurrent"});
+  if (s.mode() != "replicated-job") {
+    if (s.completions() != 0)
+      out->push_back({key + ".completions", "is only for mode = \"replicated-job\""});
+    if (s.max_concurrent() != 0)
+      out->push_back({key + ".max_concurrent", "is only for mode = \"replicated-job\""});
+  } else {
+    if (s.completions() > most)
+      out->push_back({key + ".completions", "must be at most 100000"});
+    if (s.max_concurrent() > s.completions() && s.completions() != 0)
+      out->push_back({key + ".max_concurrent", "must not exceed completions ("
+                                                 + std::to_string(s.completions()) + ")"});
+  }
+  if (job && s.restart().condition() == "any")
+    out->push_back({key + ".restart.condition",
+                    "must be \"on-failure\" or \"none\" for a job: its tasks run to completion"});
 }
 
 void check_health(issues* out, const std::string& key,
@@ -256,10 +282,12 @@ void check_service(issues* out, const pb::StackSpec& stack,
     out->push_back({key, "full name must be " + quoted(stack.name() + "_" + s.short_name())
                              + ", got " + quoted(s.name())});
   check_runtime(out, key, s);
-  one_of(out, key + ".mode", s.mode(), {"replicated", "global"});
+  one_of(out, key + ".mode", s.mode(),
+         {"replicated", "global", "replicated-job", "global-job"});
   if (s.mode() == "global" && s.replicas() != 0)
     out->push_back({key + ".replicas", "must not be set when mode is \"global\""});
   in_range(out, key + ".stop_grace_period", s.stop_grace_period_ms(), stop_grace_range);
+  check_job(out, key, s);
   check_ports(out, key, s, published);
   check_restart(out, key + ".restart", s.restart());
   if (!(s.resources().cpus() >= 0 && s.resources().cpus() <= max_cpus))

@@ -131,10 +131,22 @@ void send_assignments(self_ptr self) {
   });
 }
 
-int64_t now_ms() {
+/// The manager's monotonic clock (CAF's actor clock: simulated in tests),
+/// which liveness judges heartbeats by.
+int64_t now_ms(self_ptr self) {
   using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
+  return duration_cast<milliseconds>(self->clock().now().time_since_epoch())
     .count();
+}
+
+/// Notes a heartbeat (or join) of `node`. The worker of a standalone node
+/// runs in this process: it cannot miss a heartbeat, and a busy process is
+/// no reason to orphan its tasks, so it is never watched.
+void heard_from(self_ptr self, const std::string& node, const agent_actor& agent) {
+  if (agent.node() == self->node())
+    self->state.liveness.forget(node);
+  else
+    self->state.liveness.heard(node, now_ms(self));
 }
 
 void propose_node_down(self_ptr self, const std::string& name) {
@@ -218,7 +230,7 @@ dispatcher(probed_pointer<dispatcher_actor, dispatcher_state> self,
           [=](uint64_t) mutable {
             self->monitor(agent);
             self->state.agents[name] = agent;
-            self->state.liveness.heard(name, now_ms());
+            heard_from(self, name, agent);
             self->state.last_sent.erase(name);
             self->state.routes_sent.erase(name);
             send_assignments(self);
@@ -230,6 +242,10 @@ dispatcher(probed_pointer<dispatcher_actor, dispatcher_state> self,
     [=](atom::status, pb::StatusReport report) {
       for (auto& s : *report.mutable_statuses())
         self->state.pending_statuses.push_back(std::move(s));
+      for (auto& p : *report.mutable_ports()) {  // the worker's mesh
+        p.set_node(report.node());
+        self->state.pending_ports.push_back(std::move(p));
+      }
       if (!self->state.flush_scheduled) {
         self->state.flush_scheduled = true;
         self->delayed_send(self, status_batch_window, atom::flush_v);
@@ -237,12 +253,16 @@ dispatcher(probed_pointer<dispatcher_actor, dispatcher_state> self,
     },
     [=](atom::flush) {
       self->state.flush_scheduled = false;
-      if (self->state.pending_statuses.empty())
+      if (self->state.pending_statuses.empty()
+          && self->state.pending_ports.empty())
         return;
       pb::Entry entry;
       for (auto& s : self->state.pending_statuses)
         *entry.add_changes()->mutable_task_status() = std::move(s);
       self->state.pending_statuses.clear();
+      for (auto& p : self->state.pending_ports)
+        *entry.add_changes()->mutable_port_status() = std::move(p);
+      self->state.pending_ports.clear();
       self->request(self->state.store, store_request_timeout, atom::propose_v,
                     entry)
         .then([](uint64_t) {},
@@ -254,9 +274,10 @@ dispatcher(probed_pointer<dispatcher_actor, dispatcher_state> self,
     [=](atom::logs, const pb::LogRequest& req) { return gather_logs(self, req); },
     [=](atom::heartbeat, const std::string& node) {
       observe::count_heartbeat_received(node);
-      if (self->state.agents.count(node) == 0)
+      auto agent = self->state.agents.find(node);
+      if (agent == self->state.agents.end())
         return false;
-      self->state.liveness.heard(node, now_ms());
+      heard_from(self, node, agent->second);
       return true;
     },
     [=](atom::leader, bool leading) {
@@ -268,7 +289,7 @@ dispatcher(probed_pointer<dispatcher_actor, dispatcher_state> self,
                   for (const auto& [name, n] : view.nodes())
                     if (n.state() == "ready"
                         && self->state.agents.count(name) == 0)
-                      self->state.liveness.heard(name, now_ms());
+                      self->state.liveness.heard(name, now_ms(self));
                 },
                 [](const caf::error&) {});
         return;
@@ -282,7 +303,7 @@ dispatcher(probed_pointer<dispatcher_actor, dispatcher_state> self,
       self->state.routes_sent.clear();
     },
     [=](atom::tick) {
-      for (const auto& name : self->state.liveness.expired(now_ms())) {
+      for (const auto& name : self->state.liveness.expired(now_ms(self))) {
         auto i = self->state.agents.find(name);
         if (i != self->state.agents.end()) {
           self->demonitor(i->second.address());

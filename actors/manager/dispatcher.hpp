@@ -30,6 +30,7 @@ struct dispatcher_state {
   // or true when every node's may have (stacks, nodes).
   std::vector<std::string> dirty_tasks;
   bool all_dirty = true;
+  std::vector<pb::PortStatus> pending_ports;     // from the workers' meshes
   bool flush_scheduled = false;
   int64_t heartbeat_ms = 1000;
   node_liveness liveness{1000, 3};

@@ -5,9 +5,11 @@
 #include <set>
 
 #include "actors/manager/core/node_update.hpp"
+#include "actors/manager/core/rollout.hpp"
 #include "actors/manager/core/rollout_request.hpp"
 #include "actors/network/core/route_table.hpp"
 #include "actors/network/core/vip.hpp"
+#include "config/service_mode.hpp"
 #include "config/stack_file.hpp"
 
 namespace troupe {
@@ -81,24 +83,38 @@ bool is_write(const pb::Request& r) {
 pb::ServiceSummary summarize(const cluster_state& view, const pb::Service& svc) {
   pb::ServiceSummary s;
   *s.mutable_service() = svc;
-  bool global = svc.spec().mode() == "global";
+  bool global = is_global_mode(svc.spec());
+  bool job = is_job_mode(svc.spec());
   uint32_t live_tasks = 0;
   // A slot that is moving (start-first) may briefly run two tasks: count
   // slots, not tasks. Global tasks are keyed by node instead.
-  std::set<std::string> running, updated;
+  std::set<std::string> running, updated, completed, failed;
   for (auto t : view.tasks_of(svc.spec().name())) {
+    auto key = global ? t->node() : std::to_string(t->slot());
+    if (job && t->desired_state() == pb::RUNNING
+        && t->spec_version() == svc.spec_version()) {
+      if (t->state() == pb::COMPLETE)
+        completed.insert(key);
+      else if (t->state() == pb::FAILED)
+        failed.insert(key);
+    }
     if (!live(*t))
       continue;
     ++live_tasks;
-    // A task waiting out its restart delay stays RUNNING without a process.
-    if (t->state() == pb::RUNNING && t->pid() != 0) {
-      auto key = global ? t->node() : std::to_string(t->slot());
+    // A task waiting out its restart delay stays RUNNING without a process;
+    // a task whose health is checked runs once it is healthy.
+    if (runs_healthy(*t)) {
       running.insert(key);
       if (t->spec_version() == svc.spec_version())
         updated.insert(key);
     }
   }
-  s.set_replicas_desired(global ? live_tasks : svc.spec().replicas());
+  // A job wants its completions (global: one per node it runs or ran on).
+  uint32_t ended = static_cast<uint32_t>(completed.size() + failed.size());
+  s.set_replicas_desired(global ? live_tasks + (job ? ended : 0)
+                                : wanted_slots(svc.spec()));
+  s.set_tasks_completed(static_cast<uint32_t>(completed.size()));
+  s.set_tasks_failed(static_cast<uint32_t>(failed.size()));
   s.set_replicas_running(static_cast<uint32_t>(running.size()));
   s.set_tasks_updated(static_cast<uint32_t>(updated.size()));
   return s;
@@ -142,6 +158,7 @@ pb::Response answer_read(const cluster_state& view, const pb::Request& req) {
       } else {
         *out.add_services() = summarize(view, *svc);
         *out.mutable_routes() = network::routes_of(view, name).routes();
+      *out.add_services() = summarize(view, *view.find_service(name)); // its port errors
       }
       break;
     }
@@ -150,6 +167,7 @@ pb::Response answer_read(const cluster_state& view, const pb::Request& req) {
       if (view.find_service(name) == nullptr)
         return error_response("no service named '" + name + "'");
       *out.mutable_routes() = network::routes_of(view, name).routes();
+      *out.add_services() = summarize(view, *view.find_service(name)); // its port errors
       break;
     }
     case pb::Request::kListNodes:
@@ -276,6 +294,11 @@ pb::Entry plan_change(const cluster_state& view, const pb::Request& req,
         if (svc->spec().mode() == "global") {
           *error = "service '" + s.service()
                    + "' runs in global mode (one task per node) and cannot be scaled";
+          return {};
+        }
+        if (is_job_mode(svc->spec())) {
+          *error = "service '" + s.service() + "' is a job (mode "
+                   + svc->spec().mode() + ") and cannot be scaled";
           return {};
         }
         if (s.replicas() > limits.max_replicas) {

@@ -5,6 +5,7 @@
 #include "actors/manager/core/reconciler.hpp"
 #include "actors/manager/core/rollout.hpp"
 #include "actors/manager/snapshot_round.hpp"
+#include "config/service_mode.hpp"
 
 namespace troupe {
 
@@ -31,7 +32,7 @@ void plan_rollout_step(probed_pointer<service_actor, service_state> self,
   r.now_ms = in.now_ms;
   auto plan = plan_rollout(r);
   auto create = [&](const rollout_start& s) {
-    bool global = svc.spec().mode() == "global";
+    bool global = is_global_mode(svc.spec());
     return create_task_change(
       svc, s.slot, s.node,
       new_task_id(svc, global ? s.node : std::to_string(s.slot)), in.now_ms);

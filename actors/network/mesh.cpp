@@ -38,6 +38,36 @@ std::string owner_of(const pb::Route& route) {
   return route.service() + "/" + route.port_name();
 }
 
+/// Tells the managers whether a published port opened here ("" = it did):
+/// the first outcome of each port (so an error an earlier run of this node
+/// reported is cleared), then each change; a report that was not delivered
+/// is sent again on the next try.
+void report_port(self_ptr self, const listener& l, const std::string& error) {
+  auto& st = self->state;
+  if (l.route->published() != l.port || l.host != st.ingress_host)
+    return; // VIPs are the node's own business
+  auto known = st.reported.find(l.key());
+  if (known != st.reported.end() && known->second == error)
+    return;
+  st.reported[l.key()] = error;
+  pb::PortStatus p;
+  p.set_node(st.node);
+  p.set_service(l.route->service());
+  p.set_port_name(l.route->port_name());
+  p.set_published(l.port);
+  p.set_error(error);
+  if (st.store) {
+    pb::Entry entry;
+    *entry.add_changes()->mutable_port_status() = p;
+    auto key = l.key();
+    self->request(st.store, store_request_timeout, atom::propose_v, entry)
+      .then([](uint64_t) {},
+            [self, key](const caf::error&) { self->state.reported.erase(key); });
+  } else if (st.agent) {
+    self->send(st.agent, atom::status_v, std::move(p));
+  }
+}
+
 void start_balancer(self_ptr self, const listener& l) {
   auto& st = self->state;
   std::string error;
@@ -46,9 +76,11 @@ void start_balancer(self_ptr self, const listener& l) {
     if (st.refused[l.key()] != error)
       caf::aout(self) << "mesh: " << l.route->service() << ": " << error << std::endl;
     st.refused[l.key()] = error;
+    report_port(self, l, error);
     return;
   }
   st.refused.erase(l.key());
+  report_port(self, l, "");
   auto lb = self->system().middleman().spawn_broker(load_balancer, fd, *l.route, l.port);
   self->monitor(lb);
   self->link_to(lb);  // ends with the mesh
@@ -80,6 +112,8 @@ void serve(self_ptr self) {
   }
   for (auto i = st.refused.begin(); i != st.refused.end();)
     i = wanted.count(i->first) ? std::next(i) : st.refused.erase(i);
+  for (auto i = st.reported.begin(); i != st.reported.end();)
+    i = wanted.count(i->first) ? std::next(i) : st.reported.erase(i);
   for (const auto& [key, l] : wanted) {
     auto lb = st.balancers.find(key);
     if (lb == st.balancers.end())
@@ -112,10 +146,13 @@ void take(self_ptr self, pb::RouteTable table) {
 } // namespace
 
 mesh_actor::behavior_type mesh(self_ptr self, std::string ingress_host,
-                               store_actor store, std::string dns_address) {
+                               std::string node, store_actor store,
+                               agent_actor agent, std::string dns_address) {
   observe::describe(self, observe::actor_kind::load_balancer, "mesh");
   self->state.ingress_host = std::move(ingress_host);
+  self->state.node = std::move(node);
   self->state.store = store;
+  self->state.agent = std::move(agent);
   if (dns_address != "off") {
     std::string error;
     int fd = network::open_udp(dns_address, &error);

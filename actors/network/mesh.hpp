@@ -7,7 +7,10 @@
 // follows its own store (every committed entry → a new table, applied only
 // when it differs); on a worker the agent hands it the dispatcher's tables.
 // A port that cannot be opened is reported once and retried with the next
-// table; a load balancer that fails is started again.
+// table; a load balancer that fails is started again. A published port that
+// cannot be opened (or opens again after that) is reported upstream as a
+// PortStatus: proposed through the store on a manager, handed to the agent
+// (which sends it to the dispatcher) on a worker; it shows on the service.
 #pragma once
 
 #include <map>
@@ -22,7 +25,9 @@ namespace troupe {
 struct mesh_state {
   static inline const char* name = "mesh";
   std::string ingress_host;                 // e.g. "0.0.0.0"
+  std::string node;                         // this node's name
   store_actor store;                        // null on workers
+  agent_actor agent;                        // null on managers
   round_gate gate;
   pb::RouteTable table;                     // the table being served
   std::string fingerprint;
@@ -30,12 +35,14 @@ struct mesh_state {
   std::map<std::string, caf::actor> balancers; // "host:port" -> its balancer
   std::map<std::string, std::string> owners;   // "host:port" -> service/port
   std::map<std::string, std::string> refused;  // listeners that could not open
+  std::map<std::string, std::string> reported; // published "host:port" -> error told upstream
   caf::actor dns;                              // the DNS responder, or null
   std::set<caf::actor_addr> children;          // balancers and DNS, ever started
 };
 
 mesh_actor::behavior_type mesh(probed_pointer<mesh_actor, mesh_state> self,
-                               std::string ingress_host, store_actor store,
+                               std::string ingress_host, std::string node,
+                               store_actor store, agent_actor agent,
                                std::string dns_address);
 
 } // namespace troupe

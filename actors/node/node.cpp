@@ -212,7 +212,8 @@ node_actor::behavior_type node(probed_pointer<node_actor, node_state> self,
                            st.setup.drivers, st.setup.tasks_dir);
     watch(self, st.agent);
   }
-  st.mesh = self->spawn(mesh, st.setup.ingress_host, st.store, st.setup.dns_address);
+  st.mesh = self->spawn(mesh, st.setup.ingress_host, st.setup.record.name(),
+                        st.store, st.agent, st.setup.dns_address);
   watch(self, st.mesh);
   if (st.store)
     self->send(st.store, atom::subscribe_v, caf::actor_cast<listener_actor>(st.mesh));

@@ -38,12 +38,14 @@ void joined(self_ptr self, dispatcher_actor d) {
   st.joining = false;
   st.dispatcher = std::move(d);
   self->monitor(st.dispatcher);
-  if (st.latest.empty())
+  if (st.latest.empty() && st.ports.empty())
     return;
   pb::StatusReport report;
   report.set_node(st.node.name());
   for (const auto& [id, s] : st.latest)
     *report.add_statuses() = s;
+  for (const auto& [port, p] : st.ports)
+    *report.add_ports() = p;
   self->send(st.dispatcher, atom::status_v, std::move(report));
 }
 
@@ -291,6 +293,17 @@ agent(probed_pointer<agent_actor, agent_state> self, pb::Node node,
       pb::StatusReport report;
       report.set_node(st.node.name());
       *report.add_statuses() = s;
+      self->send(st.dispatcher, atom::status_v, std::move(report));
+    },
+    [=](atom::status, pb::PortStatus p) {
+      auto& st = self->state;
+      p.set_node(st.node.name());
+      st.ports[p.published()] = p;
+      if (!st.dispatcher)
+        return;  // reported with the others at the next join
+      pb::StatusReport report;
+      report.set_node(st.node.name());
+      *report.add_ports() = std::move(p);
       self->send(st.dispatcher, atom::status_v, std::move(report));
     },
     [=](atom::shutdown) {

@@ -40,6 +40,7 @@ struct agent_state {
   std::string tasks_dir;
   std::set<std::string> assigned;  // task ids in the last assignment list
   std::map<std::string, pb::TaskStatus> latest;  // last observation of each assigned task
+  std::map<uint32_t, pb::PortStatus> ports;      // the mesh's last word per published port
   bool stopping = false;  // the node is stopping: no new work, no reports
   mesh_actor mesh;        // the node's routing mesh (workers), or null
 };

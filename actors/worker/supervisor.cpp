@@ -180,8 +180,14 @@ supervisor(probed_pointer<supervisor_actor, supervisor_state> self,
       auto& tasks = self->state.tasks;
       auto i = tasks.find(task.id());
       if (i == tasks.end()) {
-        if (task.desired_state() != pb::RUNNING)
+        if (task.desired_state() != pb::RUNNING) {
+          // Never started here (e.g. a move called off before this node
+          // started it): it ends now, or the manager waits for it forever.
+          supervised_task never{std::move(task)};
+          report(self, never, pb::SHUTDOWN, "shut down before it started");
+          self->state.ended.insert(never.task.id());
           return;
+        }
         auto id = task.id();
         auto& t = tasks.emplace(id, supervised_task{std::move(task)})
                     .first->second;

@@ -20,10 +20,14 @@
 //   ASSIGNED and records host ports; with no node it only sets the message.
 // - set_desired only goes RUNNING -> SHUTDOWN.
 // - node_status "down" makes the node's live (assigned..running) tasks
-//   ORPHANED: their services replace them on live nodes.
+//   ORPHANED with desired SHUTDOWN and no pid: their services replace them
+//   on live nodes.
 // - node_update (node_update.hpp) sets availability and adds/removes labels
 //   of a known node; an invalid update or an unknown node changes nothing.
 //   It leaves the node's tasks alone: their reconcilers move them.
+// - port_status records (or, with an empty error, clears) one node's
+//   failure to open a published port on the service (Service.port_errors).
+// - scale_service leaves global services and jobs alone.
 // - put_node keeps registered_at; an empty state means "ready", an empty
 //   availability keeps the node's current one ("active" for a new node).
 //

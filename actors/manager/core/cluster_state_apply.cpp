@@ -5,6 +5,7 @@
 #include "actors/manager/core/node_update.hpp"
 #include "actors/manager/core/rollout_apply.hpp"
 #include "actors/network/core/vip.hpp"
+#include "config/service_mode.hpp"
 
 namespace troupe {
 namespace {
@@ -154,7 +155,7 @@ struct applier {
 
   void scale_service(const pb::ScaleService& req) {
     const auto* old = s.find_service(req.service());
-    if (old == nullptr || old->spec().mode() == "global"
+    if (old == nullptr || is_global_mode(old->spec()) || is_job_mode(old->spec())
         || old->spec().replicas() == req.replicas())
       return;
     pb::Service svc = *old;
@@ -228,6 +229,41 @@ struct applier {
     collect_orphan(st.task_id());
   }
 
+  // A node's mesh opened (error "") or could not open a published port of
+  // a service: kept per node and port on the service, for users to see.
+  void port_status(const pb::PortStatus& in) {
+    constexpr size_t most_errors = 100, longest = 200; // peers' input is bounded
+    const auto* old = s.find_service(in.service());
+    if (old == nullptr || in.node().empty() || in.published() == 0)
+      return;
+    pb::PortStatus p = in;
+    if (p.error().size() > longest)
+      p.mutable_error()->resize(longest);
+    pb::Service svc = *old;
+    auto* errors = svc.mutable_port_errors();
+    bool found = false;
+    for (int i = 0; i < errors->size(); ++i) {
+      auto& e = *errors->Mutable(i);
+      if (e.node() != p.node() || e.published() != p.published())
+        continue;
+      if (p.error() == e.error())
+        return;
+      if (p.error().empty())
+        errors->DeleteSubrange(i, 1);
+      else
+        e = p;
+      found = true;
+      break;
+    }
+    if (!found) {
+      if (p.error().empty() || static_cast<size_t>(errors->size()) >= most_errors)
+        return;
+      *errors->Add() = p;
+    }
+    w.put_service(std::move(svc));
+    touched.services.insert(p.service());
+  }
+
   void remove_task(const std::string& id) {
     const auto* old = s.find_task(id);
     if (old == nullptr || !is_terminal(old->state()))
@@ -296,8 +332,8 @@ struct applier {
   }
 
   // A node that went down takes its live tasks with it: they end ORPHANED
-  // (their service replaces them elsewhere) and the node, once back, is no
-  // longer assigned them, so it stops them.
+  // with desired SHUTDOWN (their service replaces them elsewhere) and the
+  // node, once back, is no longer assigned them, so it stops them.
   void orphan_tasks_on(const std::string& node_name) {
     for (const auto* t : s.tasks_on(node_name)) {
       if (t->state() < pb::ASSIGNED || is_terminal(t->state()))
@@ -305,6 +341,8 @@ struct applier {
       pb::Task task = *t;
       auto id = task.id();
       task.set_state(pb::ORPHANED);
+      task.set_desired_state(pb::SHUTDOWN); // replaced, never wanted again
+      task.set_pid(0);                      // no process the manager knows of
       task.set_message("node " + node_name + " is down");
       put_task(std::move(task));
       collect_orphan(id);
@@ -339,6 +377,7 @@ struct applier {
           return set_update_status(svc, c.update_status().status(), now);
         });
         break;
+      case pb::Change::kPortStatus: port_status(c.port_status()); break;
       case pb::Change::OP_NOT_SET: break;
     }
   }

@@ -5,12 +5,14 @@
 #include "actors/manager/core/reconciler.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <random>
 
 #include "actors/manager/core/cluster_state.hpp"
 #include "config/constraint.hpp"
+#include "config/service_mode.hpp"
 
 namespace troupe {
 namespace {
@@ -71,7 +73,7 @@ class mover {
 public:
   explicit mover(const reconcile_input& in)
     : spec_(in.service->spec()), constraints_(parsed_constraints(spec_)) {
-    if (spec_.mode() != "global")
+    if (!is_global_mode(spec_))
       for (auto* n : in.nodes)
         nodes_[n->name()] = n;
   }
@@ -88,7 +90,7 @@ private:
 };
 
 std::vector<group> replicated_groups(const reconcile_input& in) {
-  uint32_t replicas = in.service->spec().replicas();
+  uint32_t replicas = wanted_slots(in.service->spec());
   std::map<uint32_t, group> by_slot;
   for (uint32_t s = 1; s <= replicas; ++s)
     by_slot[s].wanted = true;
@@ -165,6 +167,27 @@ bool gave_up(const group& g, uint64_t spec_version) {
          && (newest->state() == pb::FAILED || newest->state() == pb::COMPLETE);
 }
 
+// How many tasks may be created this round: a replicated-job runs at most
+// `max_concurrent` at once and starts nothing once one of its tasks failed
+// (the restart policy gave up: the job failed); other modes are unbounded.
+uint32_t job_budget(const pb::ServiceSpec& spec, const std::vector<group>& groups,
+                    uint64_t spec_version) {
+  if (spec.mode() != "replicated-job")
+    return UINT32_MAX;
+  uint32_t running = 0;
+  for (const auto& g : groups) {
+    const pb::Task* newest = g.tasks.empty() ? nullptr : g.tasks.back();
+    if (g.wanted && newest && newest->spec_version() == spec_version
+        && newest->desired_state() == pb::RUNNING
+        && newest->state() == pb::FAILED)
+      return 0;
+    for (auto* t : g.tasks)
+      running += live(*t);
+  }
+  uint32_t most = job_max_concurrent(spec);
+  return running >= most ? 0 : most - running;
+}
+
 verdict classify(const group& g, const pb::Task* keep, uint64_t spec_version,
                  const mover& m) {
   if (!g.wanted)
@@ -190,7 +213,7 @@ struct emitter {
 
   void create(const group& g) {
     const pb::Service& svc = *in.service;
-    bool global = svc.spec().mode() == "global";
+    bool global = is_global_mode(svc.spec());
     out.push_back(create_task_change(
       svc, global ? 0 : g.slot, global ? g.node : "",
       new_id(svc, global ? g.node : std::to_string(g.slot)), in.now_ms));
@@ -217,8 +240,8 @@ std::vector<pb::Change> reconcile(const reconcile_input& in,
   if (!in.service)
     return {};
   uint64_t version = in.service->spec_version();
-  auto groups = in.service->spec().mode() == "global" ? global_groups(in)
-                                                      : replicated_groups(in);
+  auto groups = is_global_mode(in.service->spec()) ? global_groups(in)
+                                                   : replicated_groups(in);
   mover m(in);
   std::vector<const pb::Task*> keeps;
   std::vector<verdict> verdicts;
@@ -227,6 +250,7 @@ std::vector<pb::Change> reconcile(const reconcile_input& in,
     keeps.push_back(keeper(g, version, m));
     verdicts.push_back(classify(g, keeps.back(), version, m));
   }
+  uint32_t budget = job_budget(in.service->spec(), groups, version);
   emitter em{in, new_id, {}};
   for (size_t i = 0; i < groups.size(); ++i) {
     const group& g = groups[i];
@@ -242,9 +266,10 @@ std::vector<pb::Change> reconcile(const reconcile_input& in,
       if (extra || stale)
         em.shutdown(*t);
     }
-    if (verdicts[i] == verdict::refill
-               || verdicts[i] == verdict::move) {
+    if ((verdicts[i] == verdict::refill || verdicts[i] == verdict::move)
+        && budget > 0) {
       em.create(g);
+      --budget;
     }
     em.collect(g);
   }

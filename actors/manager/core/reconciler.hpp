@@ -19,6 +19,11 @@
 // Global: one live task per eligible node (ready, active, constraints met),
 // created with its node already set; tasks on nodes no longer eligible are
 // shut down.
+// Jobs (config/service_mode.hpp): a replicated-job's slots are 1..completions
+// and a slot whose task COMPLETED is done (left alone, as above); at most
+// max_concurrent tasks are live at once, lowest empty slots first, and once
+// a task FAILED no new one starts (the job failed). A global-job is global;
+// its ended tasks are left alone the same way.
 // Slots (nodes) no longer wanted get desired SHUTDOWN on every task still
 // desired RUNNING, ended ones included, so a later scale-up refills them.
 // History: terminal tasks beyond the newest `history_limit` per slot (or

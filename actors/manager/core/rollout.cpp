@@ -8,6 +8,8 @@
 
 #include <google/protobuf/util/message_differencer.h>
 
+#include "config/service_mode.hpp"
+
 namespace troupe {
 namespace {
 
@@ -23,7 +25,7 @@ bool older(const pb::Task* a, const pb::Task* b) {
   return a->id() < b->id();
 }
 
-enum class slot_kind { done, failed, in_flight, candidate, idle };
+enum class slot_kind { done, untouched, failed, in_flight, candidate, idle };
 
 struct slot {
   rollout_start where;
@@ -38,11 +40,17 @@ struct judge {
   uint64_t version;
   int64_t monitor_ms;
   int64_t now;
+  int64_t since;  // the rollout's start: older tasks are not its own
 
-  bool ready(const pb::Task& t) const {
-    if (t.state() != pb::RUNNING || t.pid() == 0 || t.restarts() > 0)
-      return false;
-    return !has_health_check(t.spec()) || t.health() == "healthy";
+  // A task this rollout started (created at or after its start, by the
+  // leader's clock); only those are judged, and a task created after the
+  // start restarted, if at all, after it.
+  bool started_by_it(const pb::Task& t) const {
+    return t.created_at() >= since;
+  }
+
+  bool ready(const pb::Task& t, bool count_restarts = true) const {
+    return runs_healthy(t) && !(count_restarts && t.restarts() > 0);
   }
   bool stable(const pb::Task& t) const {
     return ready(t) && now - t.started_at() >= monitor_ms;
@@ -74,6 +82,12 @@ void classify(slot& s, const judge& j) {
       s.old_live.push_back(t);
     }
   }
+  if (s.fresh && !j.started_by_it(*s.fresh)) {
+    // Already on the target spec before the rollout began (e.g. never
+    // touched by the update a rollback undoes): not the rollout's to judge.
+    s.kind = slot_kind::untouched;
+    return;
+  }
   if (s.fresh) {
     s.failure = j.failure(*s.fresh);
     s.kind = j.stable(*s.fresh)     ? slot_kind::done
@@ -81,9 +95,14 @@ void classify(slot& s, const judge& j) {
                                     : slot_kind::in_flight;
     return;
   }
-  if (newest_new && newest_new->desired_state() == pb::RUNNING
-      && (newest_new->state() == pb::FAILED
-          || newest_new->state() == pb::COMPLETE)) {
+  bool ended_new = newest_new && newest_new->desired_state() == pb::RUNNING
+                   && (newest_new->state() == pb::FAILED
+                       || newest_new->state() == pb::COMPLETE);
+  if (ended_new && !j.started_by_it(*newest_new) && s.old_live.empty()) {
+    s.kind = slot_kind::idle; // ended before the rollout: the reconciler's
+    return;
+  }
+  if (ended_new && j.started_by_it(*newest_new)) {
     s.failure = j.failure(*newest_new);
     s.kind = slot_kind::failed;
     return;
@@ -95,7 +114,7 @@ void classify(slot& s, const judge& j) {
 
 std::vector<slot> slots_of(const rollout_input& in) {
   const auto& spec = in.service->spec();
-  bool global = spec.mode() == "global";
+  bool global = is_global_mode(spec);
   std::map<std::string, slot> by_key;
   if (!global)
     for (uint32_t n = 1; n <= spec.replicas(); ++n)
@@ -135,6 +154,12 @@ bool has_health_check(const pb::ServiceSpec& spec) {
          && (h.cmd_size() > 0 || h.tcp() || !h.http().empty());
 }
 
+bool runs_healthy(const pb::Task& t) {
+  if (t.state() != pb::RUNNING || t.pid() == 0)
+    return false;
+  return !has_health_check(t.spec()) || t.health() == "healthy";
+}
+
 bool is_rolling_back(const pb::UpdateStatus& status) {
   return status.state().rfind("rollback", 0) == 0
          || status.state() == "rolled_back";
@@ -142,8 +167,8 @@ bool is_rolling_back(const pb::UpdateStatus& status) {
 
 rollout_plan plan_rollout(const rollout_input& in) {
   rollout_plan plan;
-  if (!in.service)
-    return plan;
+  if (!in.service || is_job_mode(in.service->spec()))
+    return plan; // a changed job runs again; it is never rolled out
   const pb::Service& svc = *in.service;
   const pb::UpdateStatus& current = svc.update_status();
   pb::UpdateStatus next = current;
@@ -154,7 +179,9 @@ rollout_plan plan_rollout(const rollout_input& in) {
   bool back = is_rolling_back(next);
   const pb::UpdatePolicy& policy = back ? svc.spec().rollback()
                                         : svc.spec().update();
-  judge j{svc.spec_version(), policy.monitor_ms(), in.now_ms};
+  bool starting = next.state().empty(); // this round starts the rollout
+  judge j{svc.spec_version(), policy.monitor_ms(), in.now_ms,
+          starting ? in.now_ms : next.started_at()};
   auto slots = slots_of(in);
   uint32_t done = 0, failed = 0, in_flight = 0;
   std::vector<slot*> candidates;
@@ -187,6 +214,12 @@ rollout_plan plan_rollout(const rollout_input& in) {
           if (plan.wake_at_ms == 0 || at < plan.wake_at_ms)
             plan.wake_at_ms = at;
         }
+        break;
+      case slot_kind::untouched:
+        ++done; // on the target spec already; counted, never judged
+        if (j.ready(*s.fresh, false))
+          for (auto* t : s.old_live)
+            plan.stop.push_back(t->id());
         break;
       case slot_kind::candidate: candidates.push_back(&s); break;
       case slot_kind::idle: break;

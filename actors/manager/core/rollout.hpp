@@ -22,6 +22,12 @@
 //   failure_action applies: pause (status paused, nothing new starts),
 //   continue, or rollback (a rollback_service is proposed; during a rollback
 //   a failure pauses it instead). The rollback uses the `rollback` policy.
+// - Only its own: a rollout judges only the tasks it started (created at or
+//   after update_status.started_at) and so only by what happened after it
+//   started them; a slot already on the target spec before (e.g. one a
+//   paused update never touched, when that update is rolled back) counts as
+//   updated and is never blamed for its earlier restarts or failures.
+// - Jobs are never rolled out (a changed job simply runs again).
 // - Done: no outdated slot left and nothing in flight -> completed (or
 //   rolled_back). Paused and finished rollouts still stop old tasks whose
 //   replacement became stable, and start nothing.
@@ -68,6 +74,10 @@ std::vector<pb::Change> rollout_changes(
 
 /// True when the spec asks for a health check.
 bool has_health_check(const pb::ServiceSpec& spec);
+
+/// True when the task is RUNNING with a process and, if its spec checks its
+/// health, healthy: what `service ls` and the deploy wait count as running.
+bool runs_healthy(const pb::Task& t);
 
 /// The update state names as users see them ("updating", "paused", ...).
 bool is_rolling_back(const pb::UpdateStatus& status);

@@ -6,6 +6,8 @@
 
 #include <google/protobuf/util/message_differencer.h>
 
+#include "config/service_mode.hpp"
+
 namespace troupe {
 namespace {
 
@@ -40,7 +42,7 @@ bool set_service_spec(pb::Service& svc, const pb::ServiceSpec& spec,
     svc.set_spec_version(next);
   }
   *svc.mutable_spec() = spec;
-  if (new_spec)
+  if (new_spec && !is_job_mode(spec)) // a changed job simply runs again
     start_rollout(svc, "updating", "", now);
   svc.set_version(svc.version() + 1);
   svc.set_updated_at(now);
@@ -114,9 +116,14 @@ bool updated_spec(const pb::Service& svc, const pb::ServiceUpdateRequest& req,
     (*spec.mutable_env())[k] = v;
   }
   if (req.set_replicas()) {
-    if (spec.mode() == "global") {
+    if (is_global_mode(spec)) {
       *error = "service '" + name
                + "' runs in global mode (one task per node) and has no replica count";
+      return false;
+    }
+    if (is_job_mode(spec)) {
+      *error = "service '" + name + "' is a job (mode " + spec.mode()
+               + "): it has completions, not a replica count";
       return false;
     }
     spec.set_replicas(req.replicas());

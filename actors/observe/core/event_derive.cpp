@@ -1,6 +1,7 @@
 #include "actors/observe/core/event_derive.hpp"
 
 #include <ctime>
+#include <set>
 #include <sstream>
 
 namespace troupe::observe {
@@ -45,6 +46,47 @@ void stack_events(emitter& em, const cluster_state& before,
   }
 }
 
+std::string port_key(const pb::PortStatus& p) {
+  return p.node() + "|" + std::to_string(p.published()) + "|" + p.error();
+}
+
+// A published port a node could not open (port_failed), or opened after all
+// (port_open).
+void port_events(emitter& em, const pb::Service& old, const pb::Service& now) {
+  const std::string& name = now.spec().name();
+  auto keys = [](const pb::Service& s) {
+    std::set<std::string> out;
+    for (const auto& p : s.port_errors())
+      out.insert(port_key(p));
+    return out;
+  };
+  auto was = keys(old), is = keys(now);
+  for (const auto& p : now.port_errors()) {
+    if (was.count(port_key(p)) > 0)
+      continue;
+    auto port = std::to_string(p.published());
+    auto& e = em.add("service", "port_failed", name,
+                     "service " + name + ": published port " + port
+                       + " cannot be opened on node " + p.node() + ": " + p.error());
+    e.set_node(p.node());
+    (*e.mutable_attributes())["published"] = port;
+    (*e.mutable_attributes())["error"] = p.error();
+  }
+  for (const auto& p : old.port_errors()) {
+    bool still = false;
+    for (const auto& q : now.port_errors())
+      still = still || (q.node() == p.node() && q.published() == p.published());
+    if (still || is.count(port_key(p)) > 0)
+      continue;
+    auto port = std::to_string(p.published());
+    auto& e = em.add("service", "port_open", name,
+                     "service " + name + ": published port " + port
+                       + " is open on node " + p.node());
+    e.set_node(p.node());
+    (*e.mutable_attributes())["published"] = port;
+  }
+}
+
 void service_events(emitter& em, const cluster_state& before,
                     const cluster_state& after, const std::string& name) {
   auto* old = find_in(before.services(), name);
@@ -58,9 +100,10 @@ void service_events(emitter& em, const cluster_state& before,
   if (old == nullptr) {
     auto& e = em.add("service", "created", name,
                      "service " + name + " created"
-                       + (now->spec().mode() == "global"
-                            ? std::string(" (global)")
-                            : " with " + replicas + " replicas"));
+                       + (now->spec().mode().empty()
+                              || now->spec().mode() == "replicated"
+                            ? " with " + replicas + " replicas"
+                            : " (" + now->spec().mode() + ")"));
     (*e.mutable_attributes())["replicas"] = replicas;
     (*e.mutable_attributes())["spec_version"] = std::to_string(now->spec_version());
     return;
@@ -72,6 +115,7 @@ void service_events(emitter& em, const cluster_state& before,
     (*e.mutable_attributes())["old_spec_version"] = std::to_string(old->spec_version());
     (*e.mutable_attributes())["spec_version"] = std::to_string(now->spec_version());
   }
+  port_events(em, *old, *now);
   if (now->spec().replicas() != old->spec().replicas()) {
     auto& e = em.add("service", "scaled", name,
                      "service " + name + " scaled from "

@@ -28,6 +28,7 @@ namespace troupe::test {
 struct agent_log {
   std::vector<pb::TaskStatus> statuses;
   std::vector<pb::Assignments> assignments;
+  std::vector<pb::PortStatus> ports;
 
   /// Statuses of one task, in arrival order.
   std::vector<pb::TaskStatus> of(const std::string& task_id) const;

@@ -223,5 +223,19 @@ TEST_F(manager_test, a_rejoining_node_gets_its_assignments_again) {
   EXPECT_EQ(last_assignments().tasks_size(), 2);
 }
 
+// Issue 10 item 9: a standalone node's own worker (its agent lives in the
+// dispatcher's process) is never declared down, however late it is heard.
+TEST_F(manager_test, the_in_process_worker_is_never_marked_down) {
+  auto fast = spawn(dispatcher, store_, int64_t{100}, uint32_t{3});
+  self->send(store_, atom::subscribe_v, caf::actor_cast<listener_actor>(fast));
+  run();
+  EXPECT_TRUE(ask<bool>(fast, atom::join_v, node_record("n1"), agent_));
+  for (int i = 0; i < 20; ++i)
+    advance(milliseconds(100));  // 2s without a heartbeat
+  auto snap = snapshot_of(store_);
+  ASSERT_EQ(snap.nodes_size(), 1);
+  EXPECT_EQ(snap.nodes(0).state(), "ready");
+}
+
 } // namespace
 } // namespace troupe::test

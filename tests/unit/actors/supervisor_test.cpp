@@ -329,5 +329,21 @@ TEST_F(supervisor_test, a_task_that_ended_is_not_started_again) {
   EXPECT_EQ(drv_->starts.size(), 1u) << "a completed task ran again";
 }
 
+// Issue 10 item 15: a task first seen with desired SHUTDOWN (its move was
+// called off before this node started it) must still end: the manager
+// would otherwise show it `assigned` for good.
+TEST_F(supervisor_test, a_task_desired_shutdown_before_it_started_is_reported_shut_down) {
+  auto task = task_on(web_with_restart("any", 1000), 1, "n1");
+  task.set_desired_state(pb::SHUTDOWN);
+  start(task);
+  EXPECT_TRUE(drv_->starts.empty());
+  EXPECT_EQ(last_status(task.id()).state(), pb::SHUTDOWN);
+  // Told again (every assignment repeats it): no second report, no start.
+  auto reports = log_->of(task.id()).size();
+  start(task);
+  EXPECT_EQ(log_->of(task.id()).size(), reports);
+  EXPECT_TRUE(drv_->starts.empty());
+}
+
 } // namespace
 } // namespace troupe::test

@@ -83,6 +83,21 @@ TEST(evaluate_convergence, a_converged_service_reports_no_problems) {
   EXPECT_TRUE(c.problems.empty());
 }
 
+// Issue 10 item 11: converged means every task running and every update
+// completed; a rolling update still going on is not converged.
+TEST(evaluate_convergence, waits_for_the_rolling_update_to_complete) {
+  struct row {
+    const char* state;
+    bool converged;
+  };
+  for (auto r : {row{"", true}, row{"completed", true}, row{"rolled_back", true},
+                 row{"updating", false}, row{"rollback_started", false}}) {
+    auto s = seen("demo_web", 2, 2, 2);
+    s.update_state = r.state;
+    EXPECT_EQ(evaluate_convergence({s}).converged, r.converged) << r.state;
+  }
+}
+
 TEST(observe, matches_summaries_by_full_service_name) {
   pb::Response list;
   auto* web = list.add_services();
@@ -122,6 +137,78 @@ TEST(progress_tracker, reason_without_problems_is_the_progress) {
   tracker.new_lines(evaluate_convergence({seen("demo_web", 3, 2, 2)}));
   EXPECT_EQ(tracker.reason("demo_web"), "2/3 running");
   EXPECT_EQ(tracker.reason("other"), "no answer yet");
+}
+
+
+// Issue 10 items 12 and 13: the wait ends at once, with the reason, when
+// waiting is pointless; a job converges when all its tasks completed.
+namespace {
+
+pb::Task ended(uint32_t slot, pb::TaskState state, const std::string& message,
+               int64_t created = 1) {
+  pb::Task t;
+  t.set_service("demo_web");
+  t.set_slot(slot);
+  t.set_id("demo_web." + std::to_string(slot) + ".c" + std::to_string(created));
+  t.set_state(state);
+  t.set_desired_state(pb::RUNNING);
+  t.set_message(message);
+  t.set_spec_version(1);
+  t.set_created_at(created);
+  return t;
+}
+
+} // namespace
+
+TEST(evaluate_convergence, a_replicated_task_that_ended_for_good_is_stuck) {
+  auto s = seen("demo_web", 1, 0, 0);
+  s.spec_version = 1;
+  s.tasks = {ended(1, pb::COMPLETE, "exited with code 0; restart condition is none")};
+  auto c = evaluate_convergence({s});
+  EXPECT_FALSE(c.converged);
+  EXPECT_NE(c.stuck.find("demo_web.1: complete: exited with code 0"), std::string::npos)
+      << c.stuck;
+  EXPECT_NE(c.stuck.find("mode = \"replicated-job\""), std::string::npos) << c.stuck;
+  // An older ended task with a newer one in its slot is history, not stuck.
+  s.tasks = {ended(1, pb::FAILED, "exit 1", 1), ended(1, pb::RUNNING, "", 2)};
+  EXPECT_EQ(evaluate_convergence({s}).stuck, "");
+  // On an older spec: the rollout replaces it.
+  s.spec_version = 2;
+  s.tasks = {ended(1, pb::FAILED, "exit 1")};
+  EXPECT_EQ(evaluate_convergence({s}).stuck, "");
+}
+
+TEST(evaluate_convergence, a_port_another_process_holds_is_stuck) {
+  auto s = seen("demo_web", 1, 1, 1);
+  pb::PortStatus p;
+  p.set_node("n1");
+  p.set_published(8080);
+  p.set_error("cannot listen on 0.0.0.0:8080: Address already in use");
+  s.port_errors = {p};
+  auto c = evaluate_convergence({s});
+  EXPECT_FALSE(c.converged);
+  EXPECT_EQ(c.stuck, "demo_web: published port 8080 cannot be opened on node n1: "
+                     "cannot listen on 0.0.0.0:8080: Address already in use");
+}
+
+TEST(evaluate_convergence, a_job_converges_when_all_completed_and_fails_on_a_failure) {
+  auto s = seen("demo_web", 3, 1, 1);
+  s.mode = "replicated-job";
+  s.completed = 2;
+  auto c = evaluate_convergence({s});
+  EXPECT_FALSE(c.converged);
+  EXPECT_EQ(c.progress[0].text, "demo_web: 2/3 completed, 1 running");
+  EXPECT_EQ(c.stuck, "");
+  s.running = 0;
+  s.completed = 3;
+  EXPECT_TRUE(evaluate_convergence({s}).converged);
+  s.completed = 1;
+  s.failed = 1;
+  s.spec_version = 1;
+  s.tasks = {ended(1, pb::COMPLETE, "exit 0"), ended(2, pb::FAILED, "exited with code 3")};
+  c = evaluate_convergence({s});
+  EXPECT_FALSE(c.converged);
+  EXPECT_EQ(c.stuck, "demo_web.2: failed: exited with code 3 (the job failed)");
 }
 
 } // namespace

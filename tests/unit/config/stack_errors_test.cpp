@@ -61,7 +61,7 @@ std::vector<error_case> cases() {
       {"unknown driver", head + "driver = \"docker\"\n",
        "s.toml:5:10: services.web.driver: must be one of \"process\", \"oci\", got \"docker\""},
       {"unknown mode", head + "mode = \"everywhere\"\n",
-       "s.toml:5:8: services.web.mode: must be one of \"replicated\", \"global\", got \"everywhere\""},
+       "s.toml:5:8: services.web.mode: must be one of \"replicated\", \"global\", \"replicated-job\", \"global-job\", got \"everywhere\""},
       {"unknown restart condition", head + "[services.web.restart]\ncondition = \"always\"\n",
        "s.toml:6:13: services.web.restart.condition: must be one of \"none\", \"on-failure\", \"any\", got \"always\""},
       {"bad constraint",

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 
 #include "config/stack_file.hpp"
 
@@ -202,6 +203,69 @@ read_only = true
   auto text = to_string(process.errors);
   EXPECT_NE(text.find("command"), std::string::npos) << text;
   EXPECT_NE(text.find("read_only"), std::string::npos) << text;
+}
+
+} // namespace
+} // namespace troupe
+
+namespace troupe {
+namespace {
+
+// Issue 10 item 13: job modes as in Docker Swarm.
+TEST(StackSpec, JobModesReadCompletionsAndDefaultToRestartOnFailure) {
+  auto result = parse_stack(R"([stack]
+name = "demo"
+[services.migrate]
+command = ["true"]
+mode = "replicated-job"
+completions = 4
+max_concurrent = 2
+[services.setup]
+command = ["true"]
+mode = "global-job"
+[services.one]
+command = ["true"]
+mode = "replicated-job"
+)", "demo.toml");
+  ASSERT_TRUE(result.ok()) << to_string(result.errors);
+  std::map<std::string, pb::ServiceSpec> by_name;
+  for (const auto& svc : result.stack.services())
+    by_name[svc.short_name()] = svc;
+  const pb::ServiceSpec& migrate = by_name["migrate"];
+  const pb::ServiceSpec& setup = by_name["setup"];
+  const pb::ServiceSpec& one = by_name["one"];
+  EXPECT_EQ(migrate.mode(), "replicated-job");
+  EXPECT_EQ(migrate.completions(), 4u);
+  EXPECT_EQ(migrate.max_concurrent(), 2u);
+  EXPECT_EQ(migrate.replicas(), 0u);
+  EXPECT_EQ(migrate.restart().condition(), "on-failure");
+  EXPECT_EQ(setup.mode(), "global-job");
+  EXPECT_EQ(setup.replicas(), 0u);
+  EXPECT_EQ(setup.restart().condition(), "on-failure");
+  EXPECT_EQ(one.completions(), 1u);
+  EXPECT_EQ(one.max_concurrent(), 1u);
+}
+
+TEST(StackSpec, JobModeMistakesAreNamed) {
+  struct row {
+    std::string body;
+    std::string error;
+  };
+  std::vector<row> rows = {
+      {"mode = \"replicated-job\"\nreplicas = 2\n", "services.web.replicas: must not be set for a job"},
+      {"completions = 2\n", "services.web.completions: is only for mode = \"replicated-job\""},
+      {"mode = \"replicated-job\"\ncompletions = 2\nmax_concurrent = 3\n",
+       "services.web.max_concurrent: must not exceed completions (2)"},
+      {"mode = \"global-job\"\n[services.web.restart]\ncondition = \"any\"\n",
+       "services.web.restart.condition: must be \"on-failure\" or \"none\" for a job"},
+  };
+  for (const auto& r : rows) {
+    auto result = parse_stack("[stack]\nname = \"demo\"\n[services.web]\ncommand = [\"x\"]\n"
+                                + r.body, "s.toml");
+    EXPECT_FALSE(result.ok()) << r.body;
+    EXPECT_NE(to_string(result.errors).find(r.error), std::string::npos)
+        << r.body << "\n" << to_string(result.errors);
+  }
 }
 
 } // namespace

@@ -313,6 +313,42 @@ TEST(cluster_state, node_down_orphans_its_live_tasks_only) {
   s.apply(entry_builder(3).node_status("w1", "down", ""));
   EXPECT_EQ(s.find_task("demo_web.1.a")->state(), pb::ORPHANED);
   EXPECT_EQ(s.find_task("demo_web.1.a")->message(), "node w1 is down");
+  // Issue 10 item 15: `service ps` tells it is not wanted any more and
+  // shows no pid of a process the manager cannot vouch for.
+  EXPECT_EQ(s.find_task("demo_web.1.a")->desired_state(), pb::SHUTDOWN);
+  EXPECT_EQ(s.find_task("demo_web.1.a")->pid(), 0);
   EXPECT_EQ(s.find_task("demo_web.2.b")->state(), pb::ASSIGNED);
+  EXPECT_EQ(s.find_task("demo_web.2.b")->desired_state(), pb::RUNNING);
   EXPECT_EQ(s.find_task("demo_web.3.c")->state(), pb::PENDING);
+}
+
+// Issue 10 item 12: a node's mesh could not open a published port: the
+// service keeps the reason per node and port until that node opens it.
+TEST(cluster_state, port_status_records_and_clears_a_nodes_port_error) {
+  cluster_state s;
+  s.apply(entry_builder(1).deploy(stack_spec("demo", {service_spec("demo", "web", 1)})));
+  auto port = [](const std::string& node, const std::string& error) {
+    pb::Change c;
+    auto* p = c.mutable_port_status();
+    p->set_node(node);
+    p->set_service("demo_web");
+    p->set_port_name("http");
+    p->set_published(8080);
+    p->set_error(error);
+    return c;
+  };
+  auto touched = s.apply(entry_builder(2).change(port("n1", "Address already in use"))
+                           .change(port("n2", "")));
+  EXPECT_EQ(touched.services.count("demo_web"), 1u);
+  auto* svc = s.find_service("demo_web");
+  ASSERT_EQ(svc->port_errors_size(), 1);
+  EXPECT_EQ(svc->port_errors(0).node(), "n1");
+  EXPECT_EQ(svc->port_errors(0).error(), "Address already in use");
+  EXPECT_TRUE(s.apply(entry_builder(3).change(port("n1", "Address already in use")))
+                .empty()) << "the same report changes nothing";
+  s.apply(entry_builder(4).change(port("n1", "")));
+  EXPECT_EQ(s.find_service("demo_web")->port_errors_size(), 0);
+  pb::Change unknown = port("n1", "x");
+  unknown.mutable_port_status()->set_service("nope");
+  EXPECT_TRUE(s.apply(entry_builder(5).change(unknown)).empty());
 }

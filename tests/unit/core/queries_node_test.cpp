@@ -78,3 +78,41 @@ TEST(queries_node_update, a_moving_slot_running_twice_counts_once) {
   EXPECT_EQ(summary.tasks_updated(), 2u);
   EXPECT_EQ(summary.replicas_desired(), 2u);
 }
+
+// Issue 10 item 11: running means running and, if the service checks its
+// health, healthy: `service ls` must not count a starting or unhealthy task.
+TEST(queries_service_summary, only_healthy_tasks_of_a_checked_service_count_as_running) {
+  auto view = one_node();
+  auto spec = service_spec("app", "web", 3);
+  spec.mutable_health()->set_tcp(true);
+  view.apply(entry_builder(2).deploy(stack_spec("app", {spec})));
+  entry_builder create(3);
+  for (auto [id, slot] : {std::pair{"a", 1u}, {"b", 2u}, {"c", 3u}}) {
+    pb::Change c;  // a task runs its own copy of the spec, health check included
+    auto* t = c.mutable_create_task();
+    t->set_id(id);
+    t->set_service("app_web");
+    t->set_slot(slot);
+    t->set_spec_version(1);
+    *t->mutable_spec() = spec;
+    create.change(c);
+  }
+  view.apply(create.entry());
+  view.apply(entry_builder(4).assign("a", "w1").assign("b", "w1").assign("c", "w1"));
+  view.apply(entry_builder(5).status("a", pb::RUNNING, 10)
+               .status("b", pb::RUNNING, 11).status("c", pb::RUNNING, 12));
+  pb::Entry health;
+  health.set_index(6);
+  for (auto [id, h] : {std::pair{"a", "healthy"}, {"b", "starting"}, {"c", "unhealthy"}}) {
+    auto* s = health.add_changes()->mutable_task_status();
+    s->set_task_id(id);
+    s->set_state(pb::RUNNING);
+    s->set_pid(10);
+    s->set_health(h);
+  }
+  view.apply(health);
+  auto summary = summarize(view, *view.find_service("app_web"));
+  EXPECT_EQ(summary.replicas_running(), 1u);
+  EXPECT_EQ(summary.tasks_updated(), 1u);
+  EXPECT_EQ(summary.replicas_desired(), 3u);
+}

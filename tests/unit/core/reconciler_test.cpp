@@ -261,7 +261,9 @@ TEST_F(global_reconciler_test, tasks_on_nodes_no_longer_eligible_are_shut_down) 
   apply(entry_builder(next_).node_status("w2", "", "drain")
           .node_status("w6", "down", ""));
   auto out = step();
-  ASSERT_EQ(out.size(), 2u);
+  // w2's task gets desired SHUTDOWN; w6's was ORPHANED with desired SHUTDOWN
+  // when its node went down (issue 10 item 15): nothing left to ask of it.
+  ASSERT_EQ(out.size(), 1u);
   for (auto& c : out)
     EXPECT_EQ(c.op_case(), desire);
   ASSERT_EQ(live().size(), 1u);
@@ -285,4 +287,61 @@ TEST_F(reconciler_test, a_failed_slot_scaled_away_and_back_is_refilled) {
   auto up = step();
   ASSERT_EQ(up.size(), 1u);
   EXPECT_EQ(up[0].create_task().slot(), 2u);
+}
+
+// Issue 10 item 13: job modes. Tasks run to completion; a replicated-job
+// runs `completions` tasks, at most `max_concurrent` at once; a global-job
+// one per eligible node, once.
+namespace {
+
+pb::ServiceSpec job_spec(const std::string& mode, uint32_t completions = 0,
+                         uint32_t max_concurrent = 0) {
+  auto spec = service_spec("app", "web", 0);
+  spec.set_mode(mode);
+  spec.set_completions(completions);
+  spec.set_max_concurrent(max_concurrent);
+  spec.mutable_restart()->set_condition("on-failure");
+  return spec;
+}
+
+} // namespace
+
+TEST_F(reconciler_test, a_replicated_job_runs_its_completions_max_concurrent_at_a_time) {
+  apply(entry_builder(next_).put_node(node("w1")));
+  deploy(job_spec("replicated-job", 5, 2));
+  std::vector<size_t> started;
+  for (int round = 0; round < 5; ++round) {
+    auto out = step();
+    started.push_back(count(out, create));
+    run_all();
+    EXPECT_EQ(count(reconcile_once(), create), 0u) << "round " << round;
+    entry_builder done(next_);
+    for (auto* t : live())
+      done.status(t->id(), pb::COMPLETE);
+    apply(done);
+  }
+  EXPECT_EQ(started, (std::vector<size_t>{2, 2, 1, 0, 0}));
+  size_t complete = 0;
+  for (auto* t : state_.tasks_of("app_web"))
+    complete += t->state() == pb::COMPLETE;
+  EXPECT_EQ(complete, 5u);
+}
+
+TEST_F(reconciler_test, a_replicated_job_with_a_failed_task_starts_no_new_one) {
+  apply(entry_builder(next_).put_node(node("w1")));
+  deploy(job_spec("replicated-job", 3, 1));
+  EXPECT_EQ(count(step(), create), 1u);
+  run_all(pb::FAILED);
+  EXPECT_EQ(count(reconcile_once(), create), 0u);
+}
+
+TEST_F(reconciler_test, a_global_job_runs_once_on_every_eligible_node) {
+  apply(entry_builder(next_).put_node(node("w1")).put_node(node("w2")));
+  deploy(job_spec("global-job"));
+  auto out = step();
+  ASSERT_EQ(count(out, create), 2u);
+  EXPECT_EQ(out[0].create_task().node(), "w1");
+  EXPECT_EQ(out[1].create_task().node(), "w2");
+  run_all(pb::COMPLETE);
+  EXPECT_EQ(count(reconcile_once(), create), 0u);
 }

@@ -20,6 +20,7 @@ struct task_row {
   uint32_t restarts = 0;
   int64_t started_ago = 60000;   // ms before now
   bool desired_running = true;
+  int64_t created_at = 0;        // 0 = version * 10
 };
 
 struct row {
@@ -38,7 +39,39 @@ struct row {
   std::string state;                 // "" = status unchanged
   bool rollback = false;
   int64_t wake_at = 0;
+  int64_t started_at = 0;            // the rollout's update_status.started_at
 };
+
+// Issue 10 item 14: a rollout judges only the tasks it started, and only by
+// what happened after it started them. The rollback below started 10s ago;
+// slot 2's task is on the rollback's spec but ran from before (it was never
+// touched by the paused update) and restarted back then.
+std::vector<row> untouched_rows() {
+  int64_t since = now - 10000;
+  task_row rolled_back_1{1, 2, pb::RUNNING, "", 0, 6000, true, since + 100};
+  task_row untouched_restarted{2, 2, pb::RUNNING, "", 3, 60000, true, 20};
+  task_row untouched_failed{2, 2, pb::FAILED, "", 0, 60000, true, 20};
+  task_row restarted_after{1, 2, pb::RUNNING, "", 1, 1000, true, since + 100};
+  std::vector<row> out(4);
+  out[0].name = "a_task_the_rollback_did_not_start_is_not_blamed";
+  out[0].status = "rollback_started";
+  out[0].tasks = {rolled_back_1, untouched_restarted};
+  out[0].state = "rolled_back";
+  out[1].name = "an_untouched_task_that_restarted_before_an_update_is_not_blamed";
+  out[1].tasks = {rolled_back_1, untouched_restarted};
+  out[1].state = "completed";
+  out[2].name = "an_untouched_failed_task_is_not_the_rollouts";
+  out[2].status = "rollback_started";
+  out[2].tasks = {rolled_back_1, untouched_failed};
+  out[2].state = "rolled_back";
+  out[3].name = "a_task_it_started_that_restarted_is_still_blamed";
+  out[3].status = "rollback_started";
+  out[3].tasks = {restarted_after, untouched_restarted};
+  out[3].state = "rollback_paused";
+  for (auto& r : out)
+    r.started_at = since;
+  return out;
+}
 
 std::vector<row> rows() {
   task_row old1{1, 1}, old2{2, 1}, old3{3, 1};
@@ -122,6 +155,7 @@ TEST_P(rollout_table, plans_the_next_step) {
   svc.set_spec_version(2);
   svc.mutable_update_status()->set_state(r.status);
   svc.mutable_update_status()->set_spec_version(r.status.empty() ? 0 : 2);
+  svc.mutable_update_status()->set_started_at(r.started_at);
   std::vector<pb::Task> tasks;
   uint32_t slots = 0;
   for (const auto& t : r.tasks) {
@@ -137,7 +171,8 @@ TEST_P(rollout_table, plans_the_next_step) {
     x.set_restarts(t.restarts);
     x.set_pid(t.state == pb::RUNNING ? 42 : 0);
     x.set_started_at(now - t.started_ago);
-    x.set_created_at(t.version * 10);
+    x.set_created_at(t.created_at != 0 ? t.created_at
+                                        : static_cast<int64_t>(t.version) * 10);
     slots = std::max(slots, t.slot);
   }
   svc.mutable_spec()->set_replicas(slots);
@@ -168,6 +203,9 @@ TEST_P(rollout_table, plans_the_next_step) {
 }
 
 INSTANTIATE_TEST_SUITE_P(cases, rollout_table, ::testing::ValuesIn(rows()),
+                         [](const auto& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(untouched, rollout_table,
+                         ::testing::ValuesIn(untouched_rows()),
                          [](const auto& info) { return info.param.name; });
 
 } // namespace
