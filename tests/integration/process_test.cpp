@@ -211,3 +211,36 @@ TEST_F(process_driver, node_ls_shows_the_standalone_node_and_its_tasks) {
 
 } // namespace
 } // namespace troupe::itest
+
+namespace troupe::itest {
+namespace {
+
+// issue 10, item 10: a command that does not exist never shows as running:
+// `service ps` says "restarting in Ns" with no pid, the message gives the
+// reason, and the restart delay grows (the backoff applies to failed starts).
+TEST_F(process_driver, a_command_that_does_not_exist_is_restarting_with_backoff) {
+  auto r = agent_->cli({"stack", "deploy", "-d",
+                        stack_file("bad.toml",
+                                   "[stack]\nname = \"hello\"\n\n[services.greeter]\n"
+                                   "command = [\"no-such-command-troupe\"]\n"
+                                   "[services.greeter.restart]\ndelay = \"200ms\"\n")});
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  std::string table;
+  bool backing_off = wait_until([&] {
+    auto ps = agent_->cli({"service", "ps", "hello_greeter"});
+    table = ps.out;
+    return table.find("restarting in") != std::string::npos
+           && table.find("in 3.2s") != std::string::npos;
+  }, 30000);
+  EXPECT_TRUE(backing_off) << table;
+  EXPECT_NE(table.find("cannot run 'no-such-command-troupe'"), std::string::npos)
+    << table;
+  auto tasks = agent_->tasks("hello_greeter");
+  ASSERT_TRUE(tasks.is_array() && tasks.size() == 1) << tasks.dump();
+  EXPECT_EQ(tasks[0].value("pid", -1), 0) << tasks[0].dump();
+  EXPECT_NE(tasks[0].value("state", ""), "running") << tasks[0].dump();
+  EXPECT_TRUE(running_tasks(tasks).empty());
+}
+
+} // namespace
+} // namespace troupe::itest
