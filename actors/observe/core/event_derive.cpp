@@ -219,7 +219,8 @@ void task_events(emitter& em, const cluster_state& before,
     tag(e, *now);
     (*e.mutable_attributes())["pid"] = std::to_string(now->pid());
   }
-  if (now->desired_state() != old->desired_state())
+  // An orphaned task's desired SHUTDOWN comes with its end: no request.
+  if (now->desired_state() != old->desired_state() && now->state() != pb::ORPHANED)
     tag(em.add("task", "shutdown_requested", id, "task " + id + " asked to shut down"),
         *now);
   if (now->health() != old->health() && !now->health().empty()) {
