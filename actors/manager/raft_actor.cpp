@@ -369,7 +369,7 @@ raft_actor::behavior_type raft_member(probed_pointer<raft_actor, raft_state> sel
     st.setup.storage, [me] {
       if (auto h = caf::actor_cast<caf::actor>(me))
         caf::anon_send(h, atom::flush_v);
-    });
+    }, st.setup.threaded_writes);
   self->set_down_handler([=](const caf::down_msg& msg) {
     for (auto i = self->state.peers.begin(); i != self->state.peers.end(); ++i)
       if (i->second.address() == msg.source) {

@@ -39,6 +39,7 @@ struct raft_setup {
   uint64_t applied = 0;                    // what the store has applied
   int64_t tick_ms = 100;                   // = the heartbeat period
   int election_ticks = 10;                 // election timeout / tick
+  bool threaded_writes = true;  // false: raft.db saved inline (test coordinator)
 };
 
 struct raft_state {

@@ -4,9 +4,12 @@
 namespace troupe::raft {
 
 raft_log_writer::raft_log_writer(std::shared_ptr<raft_storage> storage,
-                                 std::function<void()> notify)
+                                 std::function<void()> notify, bool threaded)
   : storage_(std::move(storage)), notify_(std::move(notify)),
-    thread_([this] { run(); }) {}
+    threaded_(threaded) {
+  if (threaded_)
+    thread_ = std::thread([this] { run(); });
+}
 
 raft_log_writer::~raft_log_writer() {
   {
@@ -14,7 +17,8 @@ raft_log_writer::~raft_log_writer() {
     stop_ = true;
   }
   cv_.notify_one();
-  thread_.join();
+  if (thread_.joinable())
+    thread_.join();
 }
 
 uint64_t raft_log_writer::submit(ready rd) {
@@ -30,6 +34,17 @@ uint64_t raft_log_writer::submit(ready rd) {
     std::lock_guard<std::mutex> lock(mu_);
     queue_.push_back(std::move(part));
     seq = ++submitted_;
+  }
+  if (!threaded_) {
+    std::deque<ready> batches;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (error_)
+        return seq;
+      batches.swap(queue_);
+    }
+    save(std::move(batches));
+    return seq;
   }
   cv_.notify_one();
   return seq;
@@ -69,33 +84,37 @@ void raft_log_writer::run() {
     std::deque<ready> batches;
     batches.swap(queue_);
     lock.unlock();
-    uint64_t done = 0;
-    std::optional<std::string> err;
-    uint64_t saves = 0;
-    while (!batches.empty() && !err) {
-      ready all = std::move(batches.front());
-      batches.pop_front();
-      uint64_t n = 1;
-      while (!batches.empty() && fold_batch(all, batches.front())) {
-        batches.pop_front();
-        ++n;
-      }
-      std::string why;
-      ++saves;
-      if (storage_->save(all, &why))
-        done += n;
-      else
-        err = why.empty() ? std::string("the raft log could not be saved") : why;
-    }
-    lock.lock();
-    durable_ += done;
-    saves_ += saves;
-    if (err)
-      error_ = err;
-    lock.unlock();
-    notify_();
+    save(std::move(batches));
     lock.lock();
   }
+}
+
+void raft_log_writer::save(std::deque<ready> batches) {
+  uint64_t done = 0;
+  std::optional<std::string> err;
+  uint64_t saves = 0;
+  while (!batches.empty() && !err) {
+    ready all = std::move(batches.front());
+    batches.pop_front();
+    uint64_t n = 1;
+    while (!batches.empty() && fold_batch(all, batches.front())) {
+      batches.pop_front();
+      ++n;
+    }
+    std::string why;
+    ++saves;
+    if (storage_->save(all, &why))
+      done += n;
+    else
+      err = why.empty() ? std::string("the raft log could not be saved") : why;
+  }
+  std::unique_lock<std::mutex> lock(mu_);
+  durable_ += done;
+  saves_ += saves;
+  if (err)
+    error_ = err;
+  lock.unlock();
+  notify_();
 }
 
 } // namespace troupe::raft

@@ -9,6 +9,8 @@
 // durable() counts them; after a failed save nothing more is saved and
 // failed() holds the error (the driver must stop the member). The
 // destructor saves what is still queued, then joins the thread. No CAF.
+// `threaded = false` saves inside submit() on the caller's thread (then
+// notifies): for deterministic tests on CAF's test coordinator only.
 #pragma once
 
 #include <condition_variable>
@@ -28,7 +30,7 @@ namespace troupe::raft {
 class raft_log_writer {
 public:
   raft_log_writer(std::shared_ptr<raft_storage> storage,
-                  std::function<void()> notify);
+                  std::function<void()> notify, bool threaded = true);
   ~raft_log_writer();
   raft_log_writer(const raft_log_writer&) = delete;
   raft_log_writer& operator=(const raft_log_writer&) = delete;
@@ -47,6 +49,8 @@ public:
 
 private:
   void run();
+  /// Saves `batches` (folded where possible); called without the lock.
+  void save(std::deque<ready> batches);
   std::shared_ptr<raft_storage> storage_;
   std::function<void()> notify_;
   mutable std::mutex mu_;
@@ -55,6 +59,7 @@ private:
   uint64_t submitted_ = 0, durable_ = 0, saves_ = 0;
   std::optional<std::string> error_;
   bool stop_ = false;
+  bool threaded_ = true;
   std::thread thread_; // last: starts once the rest is built
 };
 

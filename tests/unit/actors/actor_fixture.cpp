@@ -162,6 +162,7 @@ store_actor actor_fixture::spawn_store(std::shared_ptr<state_db> db,
   setup.storage = raft::raft_log_db::open(dir + "/raft.db", &err);
   EXPECT_TRUE(setup.storage != nullptr) << err;
   EXPECT_TRUE(db->applied_index(&setup.applied, &err)) << err;
+  setup.threaded_writes = false; // the test coordinator sees every message
   store_options options;
   options.detached_checkpoint = false;  // on the test's thread too
   auto st = spawn(store, std::move(db), options);
