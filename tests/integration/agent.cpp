@@ -75,7 +75,16 @@ bool agent::start(std::string* error) {
     *error = "the agent did not come up within 30s:\n" + log();
     return false;
   }
-  auto r = cli({"node", "ls"}, 30000);
+  // A restarted node replays its log before it leads: until then the API
+  // answers "retry in a moment", which is not a failure to start.
+  run_result r;
+  wait_until(
+      [&] {
+        r = cli({"node", "ls"}, 30000);
+        return r.exit_code == 0
+               || r.err.find("retry in a moment") == std::string::npos;
+      },
+      30000);
   if (r.exit_code != 0) {
     *error = "the agent's API does not answer: " + r.describe();
     return false;
