@@ -3,14 +3,14 @@
 # process started here killed on exit (trap), task processes included.
 #
 # Environment: TROUPE_BIN (the troupe binary, default $TROUPE_BUILD/troupe),
-# TROUPE_BUILD (default /work/build-bench, holds the `troupe`
+# TROUPE_BUILD (default the README's build dir, REPO/build, holds the `troupe`
 # binary and messages/troupe.pb.cc), TROUPE_SRC (the repo), RAFT_HEARTBEAT,
 # ELECTION_TIMEOUT, NODE_HEARTBEAT, NODE_DOWN_AFTER (cluster timings; the
 # config defaults when unset), KEEP=1 keeps the temp dir (a failed run
 # always keeps it).
 
 BENCH_SRC=${TROUPE_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-BENCH_BUILD=${TROUPE_BUILD:-/work/build-bench}
+BENCH_BUILD=${TROUPE_BUILD:-$BENCH_SRC/build}
 TROUPE=${TROUPE_BIN:-$BENCH_BUILD/troupe}
 API_LOAD=""
 WORK=""
@@ -46,7 +46,7 @@ bench_cleanup() {
 
 # bench_init NAME: temp dir, cleanup trap, tools.
 bench_init() {
-  [ -x "$TROUPE" ] || die "no troupe binary at $TROUPE (build: cmake -G Ninja $BENCH_SRC && ninja troupe)"
+  [ -x "$TROUPE" ] || die "no troupe binary at $TROUPE (build it: scripts/build.sh $BENCH_BUILD troupe)"
   WORK=$(mktemp -d "/tmp/troupe-$1.XXXXXX")
   mkdir -p "$WORK/pids" "$WORK/logs"
   # The shell's own stderr (job notices such as "Killed" for the nodes we
