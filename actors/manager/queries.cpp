@@ -80,6 +80,31 @@ bool is_write(const pb::Request& r) {
          || r.kind_case() == pb::Request::kRollbackService;
 }
 
+namespace {
+
+/// Counts distinct slots (or nodes, for a global service) in a sequence
+/// sorted by them, as `tasks_of` returns it: a key is counted when it
+/// differs from the last one counted — no set, no copies of the keys.
+class distinct_keys {
+public:
+  explicit distinct_keys(bool by_node) : by_node_(by_node) {}
+  void add(const pb::Task& t) {
+    if (last_ != nullptr
+        && (by_node_ ? last_->node() == t.node() : last_->slot() == t.slot()))
+      return;
+    last_ = &t;
+    ++count_;
+  }
+  uint32_t count() const { return count_; }
+
+private:
+  bool by_node_;
+  const pb::Task* last_ = nullptr;
+  uint32_t count_ = 0;
+};
+
+} // namespace
+
 pb::ServiceSummary summarize(const cluster_state& view, const pb::Service& svc) {
   pb::ServiceSummary s;
   *s.mutable_service() = svc;
@@ -87,16 +112,17 @@ pb::ServiceSummary summarize(const cluster_state& view, const pb::Service& svc) 
   bool job = is_job_mode(svc.spec());
   uint32_t live_tasks = 0;
   // A slot that is moving (start-first) may briefly run two tasks: count
-  // slots, not tasks. Global tasks are keyed by node instead.
-  std::set<std::string> running, updated, completed, failed;
+  // slots, not tasks. Global tasks are keyed by node instead. tasks_of is
+  // ordered by slot, then node, so equal keys are adjacent.
+  distinct_keys running(global), updated(global), completed(global),
+    failed(global);
   for (auto t : view.tasks_of(svc.spec().name())) {
-    auto key = global ? t->node() : std::to_string(t->slot());
     if (job && t->desired_state() == pb::RUNNING
         && t->spec_version() == svc.spec_version()) {
       if (t->state() == pb::COMPLETE)
-        completed.insert(key);
+        completed.add(*t);
       else if (t->state() == pb::FAILED)
-        failed.insert(key);
+        failed.add(*t);
     }
     if (!live(*t))
       continue;
@@ -104,19 +130,19 @@ pb::ServiceSummary summarize(const cluster_state& view, const pb::Service& svc) 
     // A task waiting out its restart delay stays RUNNING without a process;
     // a task whose health is checked runs once it is healthy.
     if (runs_healthy(*t)) {
-      running.insert(key);
+      running.add(*t);
       if (t->spec_version() == svc.spec_version())
-        updated.insert(key);
+        updated.add(*t);
     }
   }
   // A job wants its completions (global: one per node it runs or ran on).
-  uint32_t ended = static_cast<uint32_t>(completed.size() + failed.size());
+  uint32_t ended = completed.count() + failed.count();
   s.set_replicas_desired(global ? live_tasks + (job ? ended : 0)
                                 : wanted_slots(svc.spec()));
-  s.set_tasks_completed(static_cast<uint32_t>(completed.size()));
-  s.set_tasks_failed(static_cast<uint32_t>(failed.size()));
-  s.set_replicas_running(static_cast<uint32_t>(running.size()));
-  s.set_tasks_updated(static_cast<uint32_t>(updated.size()));
+  s.set_tasks_completed(completed.count());
+  s.set_tasks_failed(failed.count());
+  s.set_replicas_running(running.count());
+  s.set_tasks_updated(updated.count());
   return s;
 }
 
@@ -158,7 +184,6 @@ pb::Response answer_read(const cluster_state& view, const pb::Request& req) {
       } else {
         *out.add_services() = summarize(view, *svc);
         *out.mutable_routes() = network::routes_of(view, name).routes();
-      *out.add_services() = summarize(view, *view.find_service(name)); // its port errors
       }
       break;
     }
@@ -179,8 +204,8 @@ pb::Response answer_read(const cluster_state& view, const pb::Request& req) {
         auto n = out.add_nodes();
         *n->mutable_node() = node;
         uint32_t count = 0;
-        for (const auto& [id, t] : view.tasks())
-          count += t.node() == name && live(t) ? 1 : 0;
+        for (const auto* t : view.tasks_on(name))
+          count += live(*t) ? 1 : 0;
         n->set_tasks(count);
       }
       if (req.kind_case() == pb::Request::kInspectNode && out.nodes_size() == 0)
