@@ -61,6 +61,7 @@ void spawn_task(self_ptr self, supervised_task& t) {
     ctx.adopt = t.container;
   t.actor = self->spawn(task, std::move(ctx),
                         caf::actor_cast<supervisor_actor>(self));
+  st.task_of_actor[t.actor.id()] = t.task.id();
   self->monitor(t.actor);
   self->link_to(t.actor);
   observe::note_monitor(self, t.actor);
@@ -68,6 +69,20 @@ void spawn_task(self_ptr self, supervised_task& t) {
   observe::set_restarts(self->home_system(), t.actor.id(),
                         t.actor_restarts + t.tracker.restarts(), t.last_error);
   observe::set_summary(self, std::to_string(st.tasks.size()) + " tasks");
+}
+
+/// The supervised task whose live actor is `source`, or null (the actor
+/// reported its exit already, or is not a task actor of ours).
+supervised_task* task_actor_of(self_ptr self, const caf::actor_addr& source) {
+  auto& st = self->state;
+  auto a = st.task_of_actor.find(source.id());
+  if (a == st.task_of_actor.end())
+    return nullptr;
+  auto i = st.tasks.find(a->second);
+  if (i == st.tasks.end() || !i->second.actor
+      || i->second.actor.address() != source)
+    return nullptr;
+  return &i->second;
 }
 
 void stop_task(self_ptr self, const std::string& id) {
@@ -145,33 +160,32 @@ supervisor(probed_pointer<supervisor_actor, supervisor_state> self,
     // before it was linked): it has been respawned already.
     if (self->state.respawned.erase(msg.source) > 0)
       return;
-    for (const auto& [id, t] : self->state.tasks)
-      if (t.actor && t.actor.address() == msg.source)
-        return;
+    if (task_actor_of(self, msg.source) != nullptr)
+      return;
     self->quit(msg.reason);
   });
   self->set_down_handler([=](const caf::down_msg& msg) {
-    for (auto& [id, t] : self->state.tasks) {
-      if (!t.actor || t.actor.address() != msg.source)
-        continue;
-      // The task actor died without reporting an exit: one-for-one restart,
-      // adopting the container it left running.
-      t.actor = nullptr;
-      if (msg.reason)
-        self->state.respawned.insert(msg.source);
-      ++t.actor_restarts;
-      t.last_error = "task actor ended: " + error_message(msg.reason);
-      report(self, t, pb::RUNNING,
-             "task actor restarted after: " + to_string(msg.reason));
-      auto task_id = std::string{id};
-      spawn_task(self, t);
-      // A stop the old actor was carrying out must go on in the new one.
-      auto j = self->state.tasks.find(task_id);
-      if (j != self->state.tasks.end() && j->second.stop_requested
-          && j->second.actor)
-        self->send(j->second.actor, atom::stop_v);
-      return;
-    }
+    auto* found = task_actor_of(self, msg.source);
+    self->state.task_of_actor.erase(msg.source.id());
+    if (found == nullptr)
+      return; // a task actor that ended after reporting its exit
+    auto& t = *found;
+    // The task actor died without reporting an exit: one-for-one restart,
+    // adopting the container it left running.
+    t.actor = nullptr;
+    if (msg.reason)
+      self->state.respawned.insert(msg.source);
+    ++t.actor_restarts;
+    t.last_error = "task actor ended: " + error_message(msg.reason);
+    report(self, t, pb::RUNNING,
+           "task actor restarted after: " + to_string(msg.reason));
+    auto task_id = t.task.id();
+    spawn_task(self, t);
+    // A stop the old actor was carrying out must go on in the new one.
+    auto j = self->state.tasks.find(task_id);
+    if (j != self->state.tasks.end() && j->second.stop_requested
+        && j->second.actor)
+      self->send(j->second.actor, atom::stop_v);
   });
   return {
     [=](atom::run, pb::Task task) {

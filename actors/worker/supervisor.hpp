@@ -11,6 +11,7 @@
 #pragma once
 
 #include <map>
+#include <unordered_map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -44,6 +45,9 @@ struct supervisor_state {
   std::string tasks_dir;
   std::shared_ptr<blocking_pool> pool;  // null: blocking steps run inline
   std::map<std::string, supervised_task> tasks;
+  // The task each live task actor runs (by actor id): a down or exit
+  // message finds its task without a scan of every task.
+  std::unordered_map<caf::actor_id, std::string> task_of_actor;
   std::set<std::string> ended;  // tasks that ended here: never run again
   std::set<caf::actor_addr> respawned;  // dead task actors whose exit is due
   std::vector<caf::typed_response_promise<bool>> shutdown_waiters;
