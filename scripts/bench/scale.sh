@@ -11,8 +11,11 @@
 # CLI's own start is not counted) —, the node's CPU use over 10s
 # idle (% of one core), its RSS per task (manager + agent are one process;
 # the tasks' own processes aside), and the time SIGTERM takes to stop the
-# node with all its tasks. Prints one line per figure; MAX_SECS (default
-# 300) bounds the wait for each deploy.
+# node with all its tasks. Before each deploy it measures the machine's
+# floor side by side: N posix_spawns of the same `sleep` straight from one
+# process (python3's os.posix_spawn, glibc's vfork-like spawn, no files,
+# no troupe), until the last one has exec'd, then kills them. Prints one
+# line per figure; MAX_SECS (default 300) bounds the wait for each deploy.
 # Environment: as lib.sh (TROUPE_BUILD/TROUPE_BIN select the build).
 set -u
 SIZES=${*:-1000 5000 10000}
@@ -44,8 +47,25 @@ else: print(0)" 2>/dev/null || echo 0
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
+# spawn_floor N: seconds to posix_spawn N `sleep 100000` (then killed).
+spawn_floor() {
+  TROUPE_BENCH=$WORK python3 - "$1" <<'EOF'
+import os, signal, sys, time
+n = int(sys.argv[1])
+t0 = time.monotonic()
+pids = [os.posix_spawnp("sleep", ["sleep", "100000"], os.environ) for _ in range(n)]
+secs = time.monotonic() - t0
+for p in pids:
+    os.kill(p, signal.SIGKILL)
+for p in pids:
+    os.waitpid(p, 0)
+print(f"{secs:.1f}s = {secs * 1000 / n:.2f} ms per process")
+EOF
+}
+
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 for n in $SIZES; do
+  echo "N=$n: floor: $n posix_spawns of sleep from one process (no troupe): $(spawn_floor "$n") (load $(cut -d' ' -f1 /proc/loadavg))"
   read -r api <<<"$(free_ports 1)"
   host=127.0.0.1:$api
   rm -rf "$WORK/node"
