@@ -203,6 +203,30 @@ write_stack() {
     done; } >"$f"
 }
 
+# Task processes of the scale benchmarks carry TROUPE_BENCH=$WORK in their
+# environment: the cleanup (kill_bench_tasks) kills them by pid.
+bench_task_pids() {
+  grep -lsxzF "TROUPE_BENCH=$WORK" /proc/[0-9]*/environ 2>/dev/null |
+    sed 's|/proc/\([0-9]*\)/environ|\1|'
+}
+kill_bench_tasks() {
+  local p
+  for p in $(bench_task_pids); do kill -9 "$p" 2>/dev/null; done
+}
+count_bench_tasks() { bench_task_pids | wc -l; }
+
+# running_of SERVICE HOST: replicas running as `service ls` counts them.
+running_of() {
+  tr_cli service ls --format json --host "$2" 2>/dev/null | python3 -c "
+import json, sys
+for s in json.load(sys.stdin):
+    if s['name'] == '$1': print(s['replicas_running']); break
+else: print(0)" 2>/dev/null || echo 0
+}
+
+# cpu_ticks PID: user + system clock ticks of PID so far.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
 # stats LABEL FILE: n, p50, p99, max of the numbers in FILE (nearest rank).
 stats() {
   python3 - "$1" "$2" <<'EOF'

@@ -24,28 +24,7 @@ MAX_SECS=${MAX_SECS:-300}
 
 bench_init scale
 
-# Our task processes carry TROUPE_BENCH=$WORK in their environment: the
-# cleanup of a run that failed kills them by pid.
-bench_task_pids() {
-  grep -lsxzF "TROUPE_BENCH=$WORK" /proc/[0-9]*/environ 2>/dev/null |
-    sed 's|/proc/\([0-9]*\)/environ|\1|'
-}
-kill_bench_tasks() {
-  local p
-  for p in $(bench_task_pids); do kill -9 "$p" 2>/dev/null; done
-}
-count_bench_tasks() { bench_task_pids | wc -l; }
-trap 'kill_bench_tasks; bench_cleanup' EXIT
-
-running_of() { # SERVICE HOST: replicas running as `service ls` counts them
-  tr_cli service ls --format json --host "$2" 2>/dev/null | python3 -c "
-import json, sys
-for s in json.load(sys.stdin):
-    if s['name'] == '$1': print(s['replicas_running']); break
-else: print(0)" 2>/dev/null || echo 0
-}
-
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+trap 'rc=$?; kill_bench_tasks; (exit $rc); bench_cleanup' EXIT
 
 # spawn_floor N: seconds to posix_spawn N `sleep 100000` (then killed).
 spawn_floor() {
