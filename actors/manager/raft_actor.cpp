@@ -136,7 +136,22 @@ void send_all(self_ptr self, std::vector<pb::RaftMessage>& msgs) {
   }
 }
 
-/// A batch is durable: tell the core, send, restore, apply, answer reads.
+/// Applies committed entries and answers reads (in order, once durable).
+void apply_and_answer(self_ptr self, raft_state::unapplied& a) {
+  auto& st = self->state;
+  for (const auto& e : a.committed)
+    apply_committed(self, e);
+  for (const auto& rs : a.read_states) {
+    auto r = st.reads.find(rs.ctx);
+    if (r == st.reads.end())
+      continue;
+    r->second.deliver(rs.index);
+    st.reads.erase(r);
+  }
+}
+
+/// A batch is durable: tell the core, send, restore (its committed entries
+/// and reads are in `applying`).
 void finish(self_ptr self, raft::ready& rd) {
   auto& st = self->state;
   st.node->persisted(rd.stable_index, rd.stable_term);
@@ -148,15 +163,6 @@ void finish(self_ptr self, raft::ready& rd) {
     st.applied = rd.snapshot->index();
     self->request(st.store, store_timeout, atom::restore_v, snap)
       .then([](uint64_t) {}, [=](const caf::error& e) { self->quit(e); });
-  }
-  for (const auto& e : rd.committed)
-    apply_committed(self, e);
-  for (const auto& rs : rd.read_states) {
-    auto r = st.reads.find(rs.ctx);
-    if (r == st.reads.end())
-      continue;
-    r->second.deliver(rs.index);
-    st.reads.erase(r);
   }
 }
 
@@ -175,6 +181,11 @@ bool finish_durable(self_ptr self) {
     st.saving.pop_front();
     finish(self, rd);
   }
+  while (!st.applying.empty() && st.applying.front().seq <= durable) {
+    auto a = std::move(st.applying.front());
+    st.applying.pop_front();
+    apply_and_answer(self, a);
+  }
   return true;
 }
 
@@ -188,6 +199,7 @@ void drain(self_ptr self) {
       return;
     if (!st.node->has_ready())
       break;
+    bool leading = st.node->state() == raft::role::leader;
     auto rd = st.node->take_ready();
     send_all(self, rd.leader_messages);
     uint64_t after = st.writer->submitted(); // what came before must be durable
@@ -204,7 +216,11 @@ void drain(self_ptr self) {
     }
     // A batch that only moves the commit index need not wait for its own
     // save (its entries are in earlier batches), only for theirs.
-    st.saving.push_back({rd.wait_for_save ? seq : after, std::move(rd)});
+    uint64_t wait = rd.wait_for_save ? seq : after;
+    if (!rd.committed.empty() || !rd.read_states.empty())
+      st.applying.push_back({leading ? 0 : wait, std::move(rd.committed),
+                             std::move(rd.read_states)});
+    st.saving.push_back({wait, std::move(rd)});
   }
   check_leadership(self);
   observe::set_summary(self, std::string{raft::to_string(st.node->state())}

@@ -65,6 +65,16 @@ struct raft_state {
     raft::ready rd;     // what is left to do then (messages, apply, reads)
   };
   std::deque<unsaved> saving; // taken from the core, in order
+  struct unapplied {
+    uint64_t seq = 0;  // applied once the writer's durable() reaches it
+    std::vector<pb::RaftEntry> committed;
+    std::vector<raft::read_state> read_states;
+  };
+  // Committed entries and reads, in order, apart from the saves: a
+  // leader's committed entries are durable here already (it counts itself
+  // towards a commit only after its fsync), so they do not wait behind the
+  // save of newer proposals; a follower's wait for the batch that saved them.
+  std::deque<unapplied> applying;
   std::unique_ptr<raft::raft_log_writer> writer; // owns raft.db from start
   std::string known_leader;
   std::vector<caf::typed_response_promise<bool>> stop_waiters;
