@@ -229,34 +229,40 @@ pb::Response answer_read(const cluster_state& view, const pb::Request& req) {
 std::string task_ceiling_problem(const cluster_state& view, const pb::Entry& entry,
                                  const input_limits& limits) {
   // Desired tasks per service: replicas, or one per node in global mode.
+  // The state keeps the totals; only the services the entry changes are
+  // looked at (a write costs what it touches, not the cluster's size).
   const uint64_t nodes = view.nodes().size();
   auto desired = [&](const pb::ServiceSpec& spec) -> uint64_t {
     return spec.mode() == "global" ? nodes : spec.replicas();
   };
-  std::map<std::string, uint64_t> per_service;
-  for (const auto& [name, svc] : view.services())
-    per_service[name] = desired(svc.spec());
-  uint64_t before = 0;
-  for (const auto& [name, n] : per_service)
-    before += n;
+  const uint64_t before = view.replicas_wanted() + view.global_services() * nodes;
+  // The services the entry changes: their desired count before, and after.
+  std::map<std::string, std::pair<uint64_t, uint64_t>> changed;
+  auto current = [&](const std::string& name) -> uint64_t {
+    auto svc = view.find_service(name);
+    return svc != nullptr ? desired(svc->spec()) : 0;
+  };
+  auto set_after = [&](const std::string& name, uint64_t n) {
+    auto i = changed.find(name);
+    if (i == changed.end())
+      i = changed.emplace(name, std::pair{current(name), uint64_t{0}}).first;
+    i->second.second = n;
+  };
   for (const auto& c : entry.changes()) {
     if (c.has_deploy_stack()) {
-      for (auto i = per_service.begin(); i != per_service.end();) {
-        auto svc = view.find_service(i->first);
-        i = svc != nullptr && svc->spec().stack() == c.deploy_stack().name()
-              ? per_service.erase(i) : std::next(i);
-      }
+      for (const auto* svc : view.services_of(c.deploy_stack().name()))
+        set_after(svc->spec().name(), 0);
       for (const auto& spec : c.deploy_stack().services())
-        per_service[spec.name()] = desired(spec);
+        set_after(spec.name(), desired(spec));
     } else if (c.has_scale_service()) {
-      per_service[c.scale_service().service()] = c.scale_service().replicas();
+      set_after(c.scale_service().service(), c.scale_service().replicas());
     } else if (c.has_update_service()) {
-      per_service[c.update_service().name()] = desired(c.update_service());
+      set_after(c.update_service().name(), desired(c.update_service()));
     }
   }
-  uint64_t after = 0;
-  for (const auto& [name, n] : per_service)
-    after += n;
+  uint64_t after = before;
+  for (const auto& [name, n] : changed)
+    after = after - n.first + n.second;
   if (after <= limits.max_tasks || after <= before)
     return "";
   return "the cluster would run " + std::to_string(after)

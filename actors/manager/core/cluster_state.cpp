@@ -75,9 +75,19 @@ void state_writer::erase_task(const std::string& id) {
   s.tasks_.erase(id);
 }
 
+void state_writer::count_service(const pb::Service& svc, int sign) {
+  if (svc.spec().mode() == "global")
+    s.global_services_ += sign;
+  else
+    s.replicas_wanted_ += sign * static_cast<int64_t>(svc.spec().replicas());
+}
+
 void state_writer::put_service(pb::Service svc) {
   const auto& name = svc.spec().name();
   const auto* old = s.services_.get(name);
+  if (old != nullptr)
+    count_service(*old, -1);
+  count_service(svc, +1);
   if (old != nullptr && old->spec().stack() != svc.spec().stack())
     s.services_by_stack_.erase(index_key(old->spec().stack(), name));
   if (old == nullptr || old->spec().stack() != svc.spec().stack())
@@ -90,6 +100,7 @@ void state_writer::erase_service(const std::string& name) {
   const auto* old = s.services_.get(name);
   if (old == nullptr)
     return;
+  count_service(*old, -1);
   s.services_by_stack_.erase(index_key(old->spec().stack(), name));
   s.services_.erase(name);
 }

@@ -114,6 +114,11 @@ public:
 
   /// Map nodes visited and copied by the last apply().
   map_work last_apply_work() const { return last_apply_work_; }
+  /// Tasks the services want, kept as services change (not counted per
+  /// call): the sum of replicas of the non-global services, and the number
+  /// of global ones (each wants one task per node).
+  uint64_t replicas_wanted() const { return replicas_wanted_; }
+  uint64_t global_services() const { return global_services_; }
 
 private:
   friend struct state_writer;
@@ -126,6 +131,8 @@ private:
   key_index tasks_by_node_;
   key_index services_by_stack_;
   map_work last_apply_work_;
+  uint64_t replicas_wanted_ = 0;
+  uint64_t global_services_ = 0;
 };
 
 /// The keys of `index` that start with "<owner>\0", without the prefix.
@@ -136,6 +143,7 @@ std::vector<std::string> index_keys(const cluster_state::key_index& index,
 /// keeps the indexes in step with the objects.
 struct state_writer {
   cluster_state& s;
+  void count_service(const pb::Service& svc, int sign);
   void put_task(pb::Task task);
   void erase_task(const std::string& id);
   void put_service(pb::Service svc);

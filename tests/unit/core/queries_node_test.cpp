@@ -116,3 +116,46 @@ TEST(queries_service_summary, only_healthy_tasks_of_a_checked_service_count_as_r
   EXPECT_EQ(summary.tasks_updated(), 1u);
   EXPECT_EQ(summary.replicas_desired(), 3u);
 }
+
+// The task ceiling ([limits] max_tasks) is judged from totals the state
+// keeps as services change, and only the services a write touches.
+TEST(queries_task_ceiling, judges_the_total_after_the_write_from_kept_totals) {
+  auto view = one_node();
+  view.apply(entry_builder(2).put_node(node("w2")));
+  auto global = service_spec("app", "agent", 0);
+  global.set_mode("global");
+  view.apply(entry_builder(3).deploy(
+    stack_spec("app", {service_spec("app", "web", 3), global})));
+  view.apply(entry_builder(4).deploy(stack_spec("db", {service_spec("db", "pg", 2)})));
+  EXPECT_EQ(view.replicas_wanted(), 5u);
+  EXPECT_EQ(view.global_services(), 1u);
+
+  input_limits limits;
+  limits.max_tasks = 10;  // wanted now: 3 + 2 + 1 per node (2) = 7
+  pb::Entry scale;
+  scale.add_changes()->mutable_scale_service()->set_service("app_web");
+  scale.mutable_changes(0)->mutable_scale_service()->set_replicas(6);
+  EXPECT_EQ(task_ceiling_problem(view, scale, limits), "");  // 10
+  scale.mutable_changes(0)->mutable_scale_service()->set_replicas(7);
+  EXPECT_EQ(task_ceiling_problem(view, scale, limits),
+            "the cluster would run 11 tasks, above the limit of 10 ([limits] "
+            "max_tasks in the cluster config)");
+
+  // A redeploy replaces the stack's services: app_web's 3 and the global
+  // one go, the new ones count.
+  auto redeploy = entry_builder(5).deploy(stack_spec("app", {service_spec("app", "web", 8)})).entry();
+  EXPECT_EQ(task_ceiling_problem(view, redeploy, limits), "");  // 8 + 2
+  redeploy = entry_builder(5).deploy(stack_spec("app", {service_spec("app", "web", 9)})).entry();
+  EXPECT_NE(task_ceiling_problem(view, redeploy, limits), "");
+
+  // The totals follow scale and removal, and survive a snapshot round trip.
+  view.apply(entry_builder(5).scale("app_web", 1));
+  EXPECT_EQ(view.replicas_wanted(), 3u);
+  cluster_state copy;
+  copy.restore(view.snapshot());
+  EXPECT_EQ(copy.replicas_wanted(), 3u);
+  EXPECT_EQ(copy.global_services(), 1u);
+  view.apply(entry_builder(6).remove_stack("app"));
+  EXPECT_EQ(view.replicas_wanted(), 2u);
+  EXPECT_EQ(view.global_services(), 0u);
+}
