@@ -23,6 +23,7 @@
 #include "actors/network/core/vip.hpp"
 #include "actors/network/sockets.hpp"
 #include "config/cluster_config.hpp"
+#include "runtime/image_store.hpp"
 #include "messages/errors.hpp"
 
 namespace troupe {
@@ -232,6 +233,8 @@ int run_agent(const agent_options& options) {
   std::string driver_names;
   if (options.role != "manager")
     setup.drivers = open_drivers(nc, &driver_names);
+  if (setup.drivers.count("oci") != 0)
+    setup.images_dir = nc.images_dir().empty() ? default_images_dir : nc.images_dir();
   setup.record = node_record(nc, options.role, driver_names);
   setup.tasks_dir = tasks_dir;
   if (!nc.ingress_address().empty())
