@@ -44,7 +44,11 @@ std::string integrity(const readonly_db& db) {
   if (rc != SQLITE_ROW)
     return sqlite3_errmsg(db.get());
   auto first = st.column_text(0);
-  return first == "ok" ? "" : first;
+  if (first == "ok")
+    return "";
+  for (auto i = first.find('\n'); i != std::string::npos; i = first.find('\n', i))
+    first.replace(i, 1, "; ");  // one line: SQLite lists one problem per line
+  return first;
 }
 
 int64_t single_int(sqlite3* db, const char* sql, int64_t fallback) {

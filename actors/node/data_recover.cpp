@@ -200,15 +200,18 @@ recovery recover_manager_data(const std::string& dir, const std::string& stamp) 
       return out;
     raft_problem = check_raft_data(raft_path, &log_end);
   }
-  if (state_problem.empty() && exists(state_path))
-    state_problem = check_state_data(state_path, raft_path, have_log, log_end, &applied);
-  if (!state_problem.empty()) {
+  std::string why_state;
+  if (!state_problem.empty())
+    why_state = "it " + state_problem.substr(state_path.size() + 1);
+  else if (exists(state_path) && have_log && applied > log_end)
+    why_state = "it has applied index " + std::to_string(applied) + ", past the end of "
+                + base_name(raft_path) + " at index " + std::to_string(log_end);
+  if (!why_state.empty()) {
     auto moved = move_aside(state_path, stamp, &out.error);
     if (moved.empty())
       return out;
-    out.done.push_back("moved " + base_name(state_path) + " aside to " + moved + " (it "
-                       + state_problem.substr(state_path.size() + 1)
-                       + "); the node rebuilds it from the snapshot and the log");
+    out.done.push_back("moved " + base_name(state_path) + " aside to " + moved + " ("
+                       + why_state + "); the node rebuilds it from the snapshot and the log");
   }
   if (auto still = check_manager_data(dir); !still.empty())
     out.error = "the data dir is still not sound after --recover: " + still;

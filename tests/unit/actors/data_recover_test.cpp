@@ -118,9 +118,8 @@ TEST_F(data_recover, a_gap_keeps_the_log_before_it_and_drops_a_state_ahead_of_it
                   "is missing (the next entry is 7)\n"
                   "set the commit index from 9 to 5 (within the kept log)\n"
                   "moved state.db aside to " + dir_ + "/state.db.damaged-" + stamp
-                + " (it has applied index 9 but " + dir_ + "/raft.db ends at index 5 (the "
-                  "two files are not from the same node or time)); the node rebuilds it "
-                  "from the snapshot and the log\n");
+                + " (it has applied index 9, past the end of raft.db at index 5); the "
+                  "node rebuilds it from the snapshot and the log\n");
   EXPECT_EQ(check_manager_data(dir_), "");
   EXPECT_TRUE(fs::exists(dir_ + "/raft.db.damaged-" + std::string(stamp)));
   EXPECT_TRUE(fs::exists(dir_ + "/state.db.damaged-" + std::string(stamp)));
@@ -165,6 +164,8 @@ TEST_F(data_recover, a_corrupted_page_keeps_a_sound_prefix) {
   ASSERT_EQ(before.rfind(dir_ + "/raft.db is damaged: ", 0), 0u) << before;
   auto r = recover_manager_data(dir_, stamp);
   ASSERT_EQ(r.error, "") << lines(r);
+  for (const auto& line : r.done)
+    EXPECT_EQ(line.find('\n'), std::string::npos) << "one line per thing done: " << line;
   EXPECT_EQ(check_manager_data(dir_), "") << lines(r);
   auto log = reopen();
   EXPECT_EQ(log->first_index(), 1u);
@@ -197,6 +198,23 @@ TEST_F(data_recover, a_damaged_state_db_alone_is_moved_aside) {
       << lines(r);
   EXPECT_EQ(check_manager_data(dir_), "");
   EXPECT_EQ(reopen()->last_index(), 5u);
+}
+
+TEST_F(data_recover, a_raft_db_that_is_not_a_database_starts_an_empty_log) {
+  write_log(5, 5, 5);
+  {
+    std::ofstream f(dir_ + "/raft.db", std::ios::trunc);
+    f << "this is not an SQLite file, whatever its name says";
+  }
+  fs::remove(dir_ + "/raft.db-wal");
+  fs::remove(dir_ + "/raft.db-shm");
+  auto r = recover_manager_data(dir_, stamp);
+  ASSERT_EQ(r.error, "") << lines(r);
+  EXPECT_NE(lines(r).find("kept the Raft log up to index 0 (0 entries); dropped the rest: "
+                          "its entries cannot be read"), std::string::npos) << lines(r);
+  EXPECT_NE(lines(r).find("moved state.db aside"), std::string::npos) << lines(r);
+  EXPECT_EQ(check_manager_data(dir_), "");
+  EXPECT_EQ(reopen()->last_index(), 0u);
 }
 
 } // namespace
