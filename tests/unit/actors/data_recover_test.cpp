@@ -217,5 +217,48 @@ TEST_F(data_recover, a_raft_db_that_is_not_a_database_starts_an_empty_log) {
   EXPECT_EQ(reopen()->last_index(), 0u);
 }
 
+TEST_F(data_recover, the_snapshot_is_kept_with_the_sound_entries_after_it) {
+  std::string err;
+  {
+    auto log = raft::raft_log_db::open(dir_ + "/raft.db", &err);
+    ASSERT_TRUE(log) << err;
+    raft::ready rd;
+    pb::RaftSnapshot snap;
+    snap.set_index(10);
+    snap.set_term(1);
+    snap.add_voters("n1");
+    pb::ClusterSnapshot state;
+    state.set_index(10);
+    snap.set_data(state.SerializeAsString());
+    rd.snapshot = snap;
+    for (int i = 11; i <= 20; ++i) {
+      pb::RaftEntry e;
+      e.set_index(static_cast<uint64_t>(i));
+      e.set_term(1);
+      e.set_type(1);  // a leader's no-op
+      rd.entries.push_back(e);
+    }
+    pb::RaftHardState hs;
+    hs.set_term(1);
+    hs.set_commit(20);
+    rd.hard_state = hs;
+    ASSERT_TRUE(log->save(rd, &err)) << err;
+  }
+  sql("raft.db", "DELETE FROM raft_entries WHERE idx = 15;");
+  auto r = recover_manager_data(dir_, stamp);
+  ASSERT_EQ(r.error, "") << lines(r);
+  EXPECT_NE(lines(r).find("kept the snapshot of raft.db at index 10"), std::string::npos)
+      << lines(r);
+  EXPECT_NE(lines(r).find("kept the Raft log up to index 14 (4 entries)"), std::string::npos)
+      << lines(r);
+  EXPECT_EQ(check_manager_data(dir_), "");
+  auto log = reopen();
+  EXPECT_EQ(log->snapshot().index(), 10u);
+  EXPECT_EQ(log->snapshot().voters_size(), 1);
+  EXPECT_EQ(log->first_index(), 11u);
+  EXPECT_EQ(log->last_index(), 14u);
+  EXPECT_EQ(log->hard_state().commit(), 14u);
+}
+
 } // namespace
 } // namespace troupe
