@@ -1,11 +1,12 @@
 // The scheduler's pure core: pending tasks + a snapshot of nodes and live
 // tasks -> one assignment per pending task. No I/O, no clock.
 //
-// Filters, in order: node ready; availability active; the service's driver is
-// one the node runs; an oci task's image is one the node holds (Node.images,
-// matched as config/image_ref.hpp says); the preset node of a global task; constraints; free cpus
-// and memory (offered minus reservations of live tasks on the node; offered 0
-// means unlimited); enough free host ports in the node's range.
+// Filters, in order: the preset node of a global task; node ready;
+// availability active; the service's driver is one the node runs; an oci
+// task's image is one the node holds (Node.images, matched as
+// config/image_ref.hpp says); constraints; free cpus and memory (offered
+// minus reservations of live tasks on the node; offered 0 means unlimited);
+// enough free host ports in the node's range.
 // Ranking among the nodes that pass: fewest live tasks of the same service
 // (spread), then fewest live tasks overall, then name.
 // Host ports: one per named port, the lowest free ones in the node's range.
