@@ -157,6 +157,9 @@ std::string node_inspect_text(const pb::NodeSummary& summary, int64_t now_ms) {
   const auto& node = summary.node();
   std::ostringstream cpus;
   cpus << node.cpus();
+  std::string images;
+  for (const auto& i : node.images())
+    images += (images.empty() ? "" : ", ") + i;
   std::string ports;
   if (node.port_max() != 0)
     ports = std::to_string(node.port_min()) + "-" + std::to_string(node.port_max());
@@ -171,6 +174,7 @@ std::string node_inspect_text(const pb::NodeSummary& summary, int64_t now_ms) {
       {"CPUs", cpus.str()},
       {"Memory", node.memory_bytes() > 0 ? format_size_bytes(node.memory_bytes()) : ""},
       {"Drivers", node.drivers()},
+      {"Images", images},
       {"Port range", ports},
       {"Labels", join_map(node.labels(), "=")},
       {"Registered", when(node.registered_at(), now_ms)},

@@ -266,6 +266,7 @@ nlohmann::json node_summary_json(const pb::NodeSummary& summary) {
           {"memory_bytes", node.memory_bytes()},
           {"hostname", node.hostname()},
           {"drivers", split_list(node.drivers())},
+          {"images", std::vector<std::string>(node.images().begin(), node.images().end())},
           {"port_min", node.port_min()},
           {"port_max", node.port_max()},
           {"registered_at", format_rfc3339(node.registered_at())},

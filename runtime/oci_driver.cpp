@@ -13,7 +13,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/image_ref.hpp"
 #include "runtime/child_process.hpp"
+#include "runtime/image_store.hpp"
 #include "runtime/oci_config.hpp"
 
 extern char** environ;
@@ -24,37 +26,28 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* default_images_dir = "/var/lib/troupe/images";
-constexpr const char* ref_name_key = "org.opencontainers.image.ref.name";
 
 std::string first_line(const std::string& text) {
   auto end = text.find('\n');
   return text.substr(0, end);
 }
 
-// The tag in the OCI image layout at `dir` that `image` names: the image
-// itself, or NAME for "NAME:latest" (the layout's tags have no ':'), or ""
-// with *error naming what was looked for.
+// The tag in the OCI image layout at `dir` that `image` names (see
+// config/image_ref.hpp: "NAME:latest" is also found as NAME, and NAME as
+// "NAME:latest"), or "" with *error naming what was looked for.
 std::string resolve_image(const std::string& dir, const std::string& image,
                           std::string* error) {
-  std::ifstream in(dir + "/index.json");
-  json index = json::parse(in, nullptr, false);
-  if (index.is_discarded() || !index.contains("manifests")) {
+  std::vector<std::string> held;
+  std::string why;
+  if (!list_images(dir, &held, &why)) {
     *error = "image '" + image + "' not found in " + dir
              + " (no OCI image layout there)";
     return "";
   }
-  std::vector<std::string> names{image};
-  auto colon = image.rfind(':');
-  if (colon != std::string::npos && image.substr(colon + 1) == "latest")
-    names.push_back(image.substr(0, colon));
-  for (const auto& name : names)
-    for (auto& m : index["manifests"])
-      if (m.contains("annotations")
-          && m["annotations"].value(ref_name_key, "") == name)
-        return name;
-  *error = "image '" + image + "' not found in " + dir;
-  return "";
+  auto tag = find_image(held, image);
+  if (tag.empty())
+    *error = "image '" + image + "' not found in " + dir;
+  return tag;
 }
 
 bool edit_config(const std::string& bundle, const oci_config_input& in,

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "actors/manager/core/node_update.hpp"
+#include "actors/manager/core/placement.hpp"
 #include "actors/manager/core/rollout.hpp"
 #include "actors/manager/core/rollout_request.hpp"
 #include "actors/network/core/route_table.hpp"
@@ -270,12 +271,44 @@ std::string task_ceiling_problem(const cluster_state& view, const pb::Entry& ent
          + " ([limits] max_tasks in the cluster config)";
 }
 
+std::string image_problem(const cluster_state& view, const pb::Entry& entry) {
+  auto check = [&](const pb::ServiceSpec& spec, const std::string& what) -> std::string {
+    for (const auto& [name, node] : view.nodes())
+      if (node.state() == "ready" && node_holds_image(node, spec))
+        return "";
+    return what + ": no ready node holds image '" + spec.image() + "' of service "
+           + spec.name() + "; build or load it into the nodes' images_dir first "
+           "(the busybox image: scripts/build-busybox-image.sh IMAGES_DIR)";
+  };
+  for (const auto& c : entry.changes()) {
+    std::string why;
+    if (c.has_deploy_stack())
+      for (const auto& spec : c.deploy_stack().services())
+        if (why.empty())
+          why = check(spec, "stack '" + c.deploy_stack().name() + "' cannot be deployed");
+    const auto* now = c.has_update_service() ? view.find_service(c.update_service().name())
+                                             : nullptr;
+    bool new_image = now == nullptr || now->spec().image() != c.update_service().image()
+                     || now->spec().driver() != c.update_service().driver();
+    if (c.has_update_service() && new_image)  // a service keeps running what it ran
+      why = check(c.update_service(), "service '" + c.update_service().name()
+                                        + "' cannot be updated");
+    if (!why.empty())
+      return why;
+  }
+  return "";
+}
+
 pb::Entry plan_write(const cluster_state& view, const pb::Request& req,
                      std::string* error, const input_limits& limits) {
   pb::Entry entry = plan_change(view, req, error, limits);
   if (!error->empty())
     return {};
   if (auto why = task_ceiling_problem(view, entry, limits); !why.empty()) {
+    *error = why;
+    return {};
+  }
+  if (auto why = image_problem(view, entry); !why.empty()) {
     *error = why;
     return {};
   }

@@ -32,6 +32,11 @@ pb::Entry plan_write(const cluster_state& view, const pb::Request& request,
 std::string task_ceiling_problem(const cluster_state& view, const pb::Entry& entry,
                                  const input_limits& limits);
 
+/// Why `entry` deploys (or updates to) an oci image that no ready node holds
+/// ("" when every such image is on some ready node); the sentence says how
+/// to build or load it.
+std::string image_problem(const cluster_state& view, const pb::Entry& entry);
+
 /// Summary of one service as `service ls` shows it. Running replicas are
 /// RUNNING tasks with a process: one waiting to restart does not count.
 pb::ServiceSummary summarize(const cluster_state& view, const pb::Service& svc);

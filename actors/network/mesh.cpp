@@ -121,6 +121,10 @@ void serve(self_ptr self) {
     else
       caf::anon_send(lb->second, atom::route_v, *l.route);
   }
+  if (!st.refused.empty() && !st.retry_scheduled) {
+    st.retry_scheduled = true;
+    self->delayed_send(self, refused_retry, atom::route_v, pb::RouteTable{});
+  }
   if (st.dns)
     caf::anon_send(st.dns, atom::route_v, st.table);
   observe::set_summary(self, std::to_string(st.balancers.size())
@@ -202,7 +206,17 @@ mesh_actor::behavior_type mesh(self_ptr self, std::string ingress_host,
     refresh();
   return {
     [=](atom::committed, const pb::Entry&) { refresh(); },
-    [=](atom::route, pb::RouteTable table) { take(self, std::move(table)); },
+    [=](atom::route, pb::RouteTable table) {
+      if (self->current_sender() == caf::actor_cast<caf::strong_actor_ptr>(self)) {
+        // the retry serve() scheduled: the refused listeners of the table
+        // served now (a newer one may have come in since)
+        self->state.retry_scheduled = false;
+        if (!self->state.refused.empty())
+          serve(self);
+        return;
+      }
+      take(self, std::move(table));
+    },
   };
 }
 

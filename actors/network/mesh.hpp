@@ -7,12 +7,14 @@
 // follows its own store (every committed entry → a new table, applied only
 // when it differs); on a worker the agent hands it the dispatcher's tables.
 // A port that cannot be opened is reported once and retried with the next
-// table; a load balancer that fails is started again. A published port that
+// table, and every `refused_retry` while one is refused (so it opens, and its
+// error clears, once the process holding it lets go); a load balancer that fails is started again. A published port that
 // cannot be opened (or opens again after that) is reported upstream as a
 // PortStatus: proposed through the store on a manager, handed to the agent
 // (which sends it to the dispatcher) on a worker; it shows on the service.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <set>
 #include <string>
@@ -21,6 +23,9 @@
 #include "actors/manager/round_gate.hpp"
 
 namespace troupe {
+
+/// How often listeners that could not open are tried again.
+constexpr auto refused_retry = std::chrono::seconds(2);
 
 struct mesh_state {
   static inline const char* name = "mesh";
@@ -36,6 +41,7 @@ struct mesh_state {
   std::map<std::string, std::string> owners;   // "host:port" -> service/port
   std::map<std::string, std::string> refused;  // listeners that could not open
   std::map<std::string, std::string> reported; // published "host:port" -> error told upstream
+  bool retry_scheduled = false;                // a retry of the refused ones is due
   caf::actor dns;                              // the DNS responder, or null
   std::set<caf::actor_addr> children;          // balancers and DNS, ever started
 };

@@ -44,7 +44,11 @@ std::string integrity(const readonly_db& db) {
   if (rc != SQLITE_ROW)
     return sqlite3_errmsg(db.get());
   auto first = st.column_text(0);
-  return first == "ok" ? "" : first;
+  if (first == "ok")
+    return "";
+  for (auto i = first.find('\n'); i != std::string::npos; i = first.find('\n', i))
+    first.replace(i, 1, "; ");  // one line: SQLite lists one problem per line
+  return first;
 }
 
 int64_t single_int(sqlite3* db, const char* sql, int64_t fallback) {
@@ -56,51 +60,64 @@ int64_t single_int(sqlite3* db, const char* sql, int64_t fallback) {
 
 } // namespace
 
+std::string check_raft_data(const std::string& raft_path, uint64_t* log_end) {
+  *log_end = 0; // the last index raft.db holds (entries or snapshot)
+  if (!exists(raft_path))
+    return "";
+  readonly_db db(raft_path);
+  if (auto why = integrity(db); !why.empty())
+    return raft_path + " is damaged: " + why;
+  uint64_t snap_index = 0;
+  {
+    sqlite_statement snap(db.get(), "SELECT data FROM raft_snapshot WHERE id = 0");
+    if (snap && snap.step() == SQLITE_ROW) {
+      pb::RaftSnapshot s;
+      if (!s.ParseFromString(snap.column_blob(0)))
+        return raft_path + " is damaged: its snapshot cannot be read";
+      snap_index = s.index();
+    }
+  }
+  auto first = single_int(db.get(), "SELECT MIN(idx) FROM raft_entries", 0);
+  auto last = single_int(db.get(), "SELECT MAX(idx) FROM raft_entries", 0);
+  auto count = single_int(db.get(), "SELECT COUNT(*) FROM raft_entries", 0);
+  auto commit = single_int(db.get(), "SELECT commit_idx FROM raft_state WHERE id = 0", 0);
+  if (count > 0 && last - first + 1 != count)
+    return raft_path + " is damaged: its log from index " + std::to_string(first)
+           + " to " + std::to_string(last) + " misses "
+           + std::to_string(last - first + 1 - count) + " entries";
+  if (count > 0 && static_cast<uint64_t>(first) > snap_index + 1)
+    return raft_path + " is damaged: its log starts at index " + std::to_string(first)
+           + " but its snapshot ends at index " + std::to_string(snap_index);
+  *log_end = std::max<uint64_t>(snap_index, count > 0 ? static_cast<uint64_t>(last) : 0);
+  if (commit > 0 && static_cast<uint64_t>(commit) > *log_end)
+    return raft_path + " is damaged: its commit index " + std::to_string(commit)
+           + " is beyond its last entry, index " + std::to_string(*log_end);
+  return "";
+}
+
+std::string check_state_data(const std::string& state_path, const std::string& raft_path,
+                             bool have_log, uint64_t log_end, uint64_t* applied) {
+  *applied = 0;
+  if (!exists(state_path))
+    return "";
+  readonly_db db(state_path);
+  if (auto why = integrity(db); !why.empty())
+    return state_path + " is damaged: " + why;
+  auto index = single_int(db.get(), "SELECT value FROM meta WHERE key = 'applied_index'", 0);
+  *applied = index > 0 ? static_cast<uint64_t>(index) : 0;
+  if (have_log && *applied > log_end)
+    return state_path + " has applied index " + std::to_string(*applied) + " but "
+           + raft_path + " ends at index " + std::to_string(log_end)
+           + " (the two files are not from the same node or time)";
+  return "";
+}
+
 std::string check_manager_data(const std::string& dir) {
   const auto raft_path = dir + "/raft.db", state_path = dir + "/state.db";
-  uint64_t log_end = 0; // the last index raft.db holds (entries or snapshot)
-  bool have_raft = exists(raft_path);
-  if (have_raft) {
-    readonly_db db(raft_path);
-    if (auto why = integrity(db); !why.empty())
-      return raft_path + " is damaged: " + why;
-    uint64_t snap_index = 0;
-    {
-      sqlite_statement snap(db.get(), "SELECT data FROM raft_snapshot WHERE id = 0");
-      if (snap && snap.step() == SQLITE_ROW) {
-        pb::RaftSnapshot s;
-        if (!s.ParseFromString(snap.column_blob(0)))
-          return raft_path + " is damaged: its snapshot cannot be read";
-        snap_index = s.index();
-      }
-    }
-    auto first = single_int(db.get(), "SELECT MIN(idx) FROM raft_entries", 0);
-    auto last = single_int(db.get(), "SELECT MAX(idx) FROM raft_entries", 0);
-    auto count = single_int(db.get(), "SELECT COUNT(*) FROM raft_entries", 0);
-    auto commit = single_int(db.get(), "SELECT commit_idx FROM raft_state WHERE id = 0", 0);
-    if (count > 0 && last - first + 1 != count)
-      return raft_path + " is damaged: its log from index " + std::to_string(first)
-             + " to " + std::to_string(last) + " misses "
-             + std::to_string(last - first + 1 - count) + " entries";
-    if (count > 0 && static_cast<uint64_t>(first) > snap_index + 1)
-      return raft_path + " is damaged: its log starts at index " + std::to_string(first)
-             + " but its snapshot ends at index " + std::to_string(snap_index);
-    log_end = std::max<uint64_t>(snap_index, count > 0 ? static_cast<uint64_t>(last) : 0);
-    if (commit > 0 && static_cast<uint64_t>(commit) > log_end)
-      return raft_path + " is damaged: its commit index " + std::to_string(commit)
-             + " is beyond its last entry, index " + std::to_string(log_end);
-  }
-  if (exists(state_path)) {
-    readonly_db db(state_path);
-    if (auto why = integrity(db); !why.empty())
-      return state_path + " is damaged: " + why;
-    auto applied = single_int(db.get(), "SELECT value FROM meta WHERE key = 'applied_index'", 0);
-    if (have_raft && applied > 0 && static_cast<uint64_t>(applied) > log_end)
-      return state_path + " has applied index " + std::to_string(applied) + " but "
-             + raft_path + " ends at index " + std::to_string(log_end)
-             + " (the two files are not from the same node or time)";
-  }
-  return "";
+  uint64_t log_end = 0, applied = 0;
+  if (auto why = check_raft_data(raft_path, &log_end); !why.empty())
+    return why;
+  return check_state_data(state_path, raft_path, exists(raft_path), log_end, &applied);
 }
 
 } // namespace troupe

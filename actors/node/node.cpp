@@ -209,7 +209,7 @@ node_actor::behavior_type node(probed_pointer<node_actor, node_state> self,
     if (st.setup.role == "standalone")
       st.setup.upstream.local = st.dispatcher;
     st.agent = self->spawn(agent, st.setup.record, st.setup.upstream,
-                           st.setup.drivers, st.setup.tasks_dir);
+                           st.setup.drivers, st.setup.tasks_dir, st.setup.images_dir);
     watch(self, st.agent);
   }
   st.mesh = self->spawn(mesh, st.setup.ingress_host, st.setup.record.name(),

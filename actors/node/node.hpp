@@ -39,6 +39,7 @@ struct node_setup {
   // Worker side (standalone, worker):
   std::map<std::string, std::shared_ptr<driver>> drivers;
   std::string tasks_dir;
+  std::string images_dir;              // the oci driver's image layout, "" without it
   upstream_config upstream;            // worker: managers to join
   // Events (standalone, manager): the bound PUB socket.
   std::shared_ptr<observe::events_socket> events;

@@ -18,6 +18,7 @@
 #include <caf/scoped_actor.hpp>
 
 #include "actors/node/data_check.hpp"
+#include "actors/node/data_recover.hpp"
 #include "actors/node/data_dir_lock.hpp"
 #include "actors/node/node.hpp"
 #include "actors/node/protobuf_log.hpp"
@@ -25,6 +26,7 @@
 #include "actors/network/core/vip.hpp"
 #include "actors/network/sockets.hpp"
 #include "config/cluster_config.hpp"
+#include "runtime/image_store.hpp"
 #include "messages/errors.hpp"
 
 namespace troupe {
@@ -40,6 +42,27 @@ std::string host_name() {
   char buf[256] = {0};
   gethostname(buf, sizeof(buf) - 1);
   return buf;
+}
+
+/// --recover: prints one line per thing done; false (with the sentence
+/// printed) when it failed.
+bool recover(const std::string& manager_dir) {
+  char stamp[32];
+  std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &utc);
+  auto r = recover_manager_data(manager_dir, stamp);
+  for (const auto& line : r.done)
+    std::cerr << "troupe: recover: " << line << std::endl;
+  if (!r.error.empty()) {
+    fail(r.error);
+    return false;
+  }
+  if (r.done.empty())
+    std::cerr << "troupe: recover: " << manager_dir << " is sound; nothing was changed"
+              << std::endl;
+  return true;
 }
 
 pb::Node node_record(const pb::NodeConfig& nc, const std::string& role,
@@ -251,6 +274,8 @@ int run_agent(const agent_options& options) {
   std::string driver_names;
   if (options.role != "manager")
     setup.drivers = open_drivers(nc, &driver_names);
+  if (setup.drivers.count("oci") != 0)
+    setup.images_dir = nc.images_dir().empty() ? default_images_dir : nc.images_dir();
   setup.record = node_record(nc, options.role, driver_names);
   setup.tasks_dir = tasks_dir;
   if (!nc.ingress_address().empty())
@@ -274,9 +299,11 @@ int run_agent(const agent_options& options) {
   setup.upstream.join_token = config.join_token();
   setup.upstream.heartbeat_ms = config.timings().node_heartbeat_ms();
   if (options.role != "worker") {
+    if (options.recover && !recover(nc.data_dir() + "/manager"))
+      return 1;
     if (auto damage = check_manager_data(nc.data_dir() + "/manager"); !damage.empty())
       return fail(damage + "; nothing was started (see \"A damaged data dir\" in "
-                           "docs/config.md)");
+                           "docs/config.md, or start with --recover)");
     std::string err;
     setup.db = state_db::open(nc.data_dir() + "/manager/state.db", &err);
     if (!setup.db)

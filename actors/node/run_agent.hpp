@@ -15,6 +15,7 @@ struct agent_options {
   std::string api_address;          // "" = from the config
   std::string metrics_address;      // "" = from the config; "off" = none
   std::string events_address;       // "" = from the config
+  bool recover = false;             // make a damaged raft.db/state.db consistent first
 };
 
 /// Runs the agent; returns the process exit code (0 on a clean stop, 1 with

@@ -6,12 +6,15 @@
 #include <filesystem>
 #include <thread>
 
+#include <sys/stat.h>
+
 #include <caf/io/middleman.hpp>
 #include <caf/io/middleman_actor.hpp>
 
 #include "actors/worker/container_record.hpp"
 #include "actors/worker/supervisor.hpp"
 #include "messages/errors.hpp"
+#include "runtime/image_store.hpp"
 #include "runtime/log_files.hpp"
 #include "actors/observe/metrics_families.hpp"
 
@@ -36,6 +39,7 @@ void retry_join(self_ptr self) {
 void joined(self_ptr self, dispatcher_actor d) {
   auto& st = self->state;
   st.joining = false;
+  st.images_sent.assign(st.node.images().begin(), st.node.images().end());
   st.dispatcher = std::move(d);
   self->monitor(st.dispatcher);
   if (st.latest.empty() && st.ports.empty())
@@ -118,8 +122,58 @@ void rejoin(self_ptr self, const dispatcher_actor& stale) {
   join(self);
 }
 
+/// Reads the image layout's tags into the node record when index.json
+/// changed since the last look (its mtime and size); true if the list changed.
+bool read_images(self_ptr self) {
+  auto& st = self->state;
+  if (st.images_dir.empty())
+    return false;
+  struct stat info {};
+  std::string stamp = "-";
+  if (::stat((st.images_dir + "/index.json").c_str(), &info) == 0)
+    stamp = std::to_string(info.st_mtim.tv_sec) + "." + std::to_string(info.st_mtim.tv_nsec)
+            + "/" + std::to_string(info.st_size);
+  if (stamp == st.images_stamp)
+    return false;
+  st.images_stamp = stamp;
+  std::vector<std::string> names;
+  std::string error;
+  list_images(st.images_dir, &names, &error);  // none when there is no layout
+  if (std::equal(names.begin(), names.end(), st.node.images().begin(),
+                 st.node.images().end()))
+    return false;
+  st.node.clear_images();
+  for (auto& n : names)
+    st.node.add_images(std::move(n));
+  return true;
+}
+
+/// Joined, with a record whose images the dispatcher does not have yet: join
+/// again with it (no availability: an operator's drain stays).
+void send_images(self_ptr self) {
+  auto& st = self->state;
+  if (!st.dispatcher || st.sending_images || st.stopping
+      || std::equal(st.images_sent.begin(), st.images_sent.end(), st.node.images().begin(),
+                    st.node.images().end()))
+    return;
+  st.sending_images = true;
+  pb::Node record = st.node;
+  record.clear_availability();
+  std::vector<std::string> sent(record.images().begin(), record.images().end());
+  self->request(st.dispatcher, join_timeout, atom::join_v, record,
+                caf::actor_cast<agent_actor>(self))
+    .then(
+      [=](bool) {
+        self->state.sending_images = false;
+        self->state.images_sent = sent;
+      },
+      [=](const caf::error&) { self->state.sending_images = false; });
+}
+
 void heartbeat(self_ptr self) {
   auto& st = self->state;
+  read_images(self);
+  send_images(self);
   if (st.dispatcher && !st.stopping) {
     auto d = st.dispatcher;
     auto timeout = std::chrono::milliseconds(2 * st.upstream.heartbeat_ms);
@@ -233,9 +287,11 @@ agent_actor::behavior_type
 agent(probed_pointer<agent_actor, agent_state> self, pb::Node node,
       upstream_config upstream,
       std::map<std::string, std::shared_ptr<driver>> drivers,
-      std::string tasks_dir) {
+      std::string tasks_dir, std::string images_dir) {
   auto& st = self->state;
   st.node = std::move(node);
+  st.images_dir = std::move(images_dir);
+  read_images(self);
   st.upstream = std::move(upstream);
   st.tasks_dir = tasks_dir;
   stop_leftovers(self, drivers, tasks_dir);

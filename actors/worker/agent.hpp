@@ -5,7 +5,11 @@
 // supervisor and stops tasks that are no longer assigned, forwards task
 // observations upstream (kept while no manager is reachable, sent after the
 // next join: tasks keep running meanwhile), and reads its tasks' log files.
-// A wrong join token ends the agent with that error. When the node stops it
+// A wrong join token ends the agent with that error. When the node runs the
+// oci driver, its record lists the images of its image layout (Node.images,
+// runtime/image_store.hpp), read at start and again at a heartbeat when
+// index.json changed; a changed list is sent by joining again (the
+// dispatcher's join replaces the record; availability and registration stay). When the node stops it
 // stops every container without reporting it: the tasks stay desired
 // RUNNING and start again when the node comes back.
 #pragma once
@@ -43,14 +47,19 @@ struct agent_state {
   std::map<uint32_t, pb::PortStatus> ports;      // the mesh's last word per published port
   bool stopping = false;  // the node is stopping: no new work, no reports
   mesh_actor mesh;        // the node's routing mesh (workers), or null
+  std::string images_dir;                 // oci: the image layout, or "" (no oci driver)
+  std::string images_stamp;               // index.json's mtime and size when last read
+  std::vector<std::string> images_sent;   // Node.images the dispatcher has
+  bool sending_images = false;
 };
 
-/// `node` describes this node as it registers; `drivers` are what it runs.
+/// `node` describes this node as it registers; `drivers` are what it runs;
+/// `images_dir` is the oci driver's image layout ("" without that driver).
 agent_actor::behavior_type
 agent(probed_pointer<agent_actor, agent_state> self, pb::Node node,
       upstream_config upstream,
       std::map<std::string, std::shared_ptr<driver>> drivers,
-      std::string tasks_dir);
+      std::string tasks_dir, std::string images_dir);
 
 /// Log lines of `req.service` (or one task) from the task folders under
 /// `tasks_dir`: the last req.tail lines, or what followed req.offsets.

@@ -44,11 +44,12 @@ agent::~agent() {
   }
 }
 
-bool agent::start(std::string* error) {
+bool agent::start(std::string* error, const std::vector<std::string>& extra) {
   std::vector<std::string> argv{TROUPE_BINARY, "agent",      "--role",
                                 "standalone",  "--name",     "n1",
                                 "--config",    config_path_, "--data-dir",
                                 data_dir_,     "--api",      host_};
+  argv.insert(argv.end(), extra.begin(), extra.end());
   pid_ = spawn_logged(argv, log_path_);
   if (pid_ <= 0) {
     *error = "cannot spawn " + argv[0];

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -142,7 +143,7 @@ bool free_port_range(int count, int* lo) {
 
 run_result run_command(const std::vector<std::string>& argv,
                        const std::string& scratch_dir, int timeout_ms) {
-  static int counter = 0;
+  static std::atomic<int> counter{0};  // tests may run commands from two threads
   auto base = scratch_dir + "/cmd" + std::to_string(++counter);
   run_result r;
   int pid = spawn(argv, base + ".out", base + ".err", false);

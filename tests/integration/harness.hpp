@@ -89,8 +89,9 @@ public:
   agent(const agent&) = delete;
   agent& operator=(const agent&) = delete;
 
-  /// Spawns the agent and waits (30s) until its API answers `node ls`.
-  bool start(std::string* error);
+  /// Spawns the agent (with `extra` arguments) and waits (30s) until its API
+  /// answers `node ls`.
+  bool start(std::string* error, const std::vector<std::string>& extra = {});
   /// SIGTERM, then waits up to timeout_ms for the exit; on timeout SIGKILLs
   /// and returns false. *exit_code gets the exit status (-1 if signalled).
   bool stop(int* exit_code, int timeout_ms = 30000);

@@ -101,5 +101,41 @@ TEST_F(oci_driver, busybox_web_servers_answer_on_their_host_ports) {
   EXPECT_EQ(agent_->cli_json({"service", "ls"}), json::array());
 }
 
+// The node lists the images it holds; a deploy of one that no node holds is
+// refused (nothing committed); once the image is tagged into the layout the
+// node reports it within a heartbeat and the same deploy runs.
+using oci_images = oci_agent_test;
+
+TEST_F(oci_images, a_deploy_of_an_image_no_node_holds_is_refused_until_it_is_tagged) {
+  auto images = [&] {
+    auto nodes = agent_->cli_json({"node", "ls"});
+    return nodes.is_array() && nodes.size() == 1 ? nodes[0].value("images", json())
+                                                 : json();
+  };
+  EXPECT_EQ(images(), json::array({"busybox"}));
+  auto file = stack_file("job.toml",
+                         "[stack]\nname = \"itimg\"\n\n[services.once]\n"
+                         "driver = \"oci\"\nimage = \"mybox:latest\"\n"
+                         "mode = \"replicated-job\"\ncommand = [\"true\"]\n");
+  auto refused = agent_->cli({"stack", "deploy", file, "--timeout", "60s"});
+  EXPECT_EQ(refused.exit_code, 1) << refused.describe();
+  EXPECT_NE(refused.err.find("no ready node holds image 'mybox:latest' of service "
+                             "itimg_once"), std::string::npos) << refused.describe();
+  EXPECT_NE(refused.err.find("scripts/build-busybox-image.sh"), std::string::npos)
+    << refused.describe();
+  EXPECT_EQ(agent_->cli_json({"stack", "ls"}), json::array());
+
+  auto tag = run_command({"umoci", "tag", "--image", images_dir() + ":busybox", "mybox"},
+                         dir_.path(), 60000);
+  ASSERT_EQ(tag.exit_code, 0) << tag.describe();
+  ASSERT_TRUE(wait_until([&] { return images() == json::array({"busybox", "mybox"}); },
+                         30000)) << images().dump();
+  auto r = agent_->cli({"stack", "deploy", file, "--timeout", "90s"}, 150000);
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  auto tasks = agent_->tasks("itimg_once");
+  ASSERT_TRUE(tasks.is_array() && tasks.size() == 1) << tasks.dump(2);
+  EXPECT_EQ(tasks[0].value("state", ""), "complete") << tasks.dump(2);
+}
+
 } // namespace
 } // namespace troupe::itest

@@ -9,6 +9,7 @@
 
 #include "actors/manager/core/cluster_state.hpp"
 #include "config/constraint.hpp"
+#include "config/image_ref.hpp"
 #include "config/units.hpp"
 
 namespace troupe {
@@ -103,6 +104,9 @@ bool fits(const pb::Node& node, const pb::Task& task,
   if (!runs_driver(node, spec.driver()))
     return why.add("does not run the " + spec.driver() + " driver",
                    "do not run the " + spec.driver() + " driver"), false;
+  if (!node_holds_image(node, spec))
+    return why.add("does not hold image " + spec.image(),
+                   "do not hold image " + spec.image()), false;
   for (auto& c : constraints)
     if (!c.matches(node))
       return why.add("does not meet " + c.to_string(),
@@ -162,10 +166,16 @@ pb::TaskAssignment place_one(const pb::Task& task,
       best = node;
   }
   if (!best) {
-    out.set_message(considered == 0 && !task.node().empty()
-                      ? "no suitable node: node " + task.node()
-                          + " is not known"
-                      : why.message(considered));
+    bool image_only = why.reasons.size() == 1
+                      && why.reasons[0].one == "does not hold image " + task.spec().image();
+    if (considered == 0 && !task.node().empty())
+      out.set_message("no suitable node: node " + task.node() + " is not known");
+    else if (image_only)
+      out.set_message("no node holds image " + task.spec().image() + " ("
+                      + std::to_string(considered) + (considered == 1 ? " node" : " nodes")
+                      + " checked; build or load it into each node's images_dir)");
+    else
+      out.set_message(why.message(considered));
     return out;
   }
   usage& u = used[best->name()];
@@ -181,6 +191,12 @@ pb::TaskAssignment place_one(const pb::Task& task,
 }
 
 } // namespace
+
+bool node_holds_image(const pb::Node& node, const pb::ServiceSpec& spec) {
+  if (spec.driver() != "oci" || spec.image().empty() || !spec.rootfs().empty())
+    return true;
+  return !find_image(node.images(), spec.image()).empty();
+}
 
 std::vector<pb::TaskAssignment> place(const placement_input& in) {
   std::map<std::string, usage> used;

@@ -3,8 +3,6 @@
 // the log are each one sentence naming the file and the index.
 #include <gtest/gtest.h>
 
-#include <sqlite3.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +10,7 @@
 #include "actors/manager/core/state_db.hpp"
 #include "actors/manager/raft/raft_log_db.hpp"
 #include "actors/node/data_check.hpp"
+#include "tests/unit/actors/sqlite_exec.hpp"
 
 namespace troupe {
 namespace {
@@ -30,13 +29,7 @@ protected:
   void TearDown() override { fs::remove_all(dir_); }
 
   void sql(const std::string& file, const std::string& statement) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((dir_ + "/" + file).c_str(), &db), SQLITE_OK);
-    char* msg = nullptr;
-    EXPECT_EQ(sqlite3_exec(db, statement.c_str(), nullptr, nullptr, &msg), SQLITE_OK)
-        << (msg ? msg : "");
-    sqlite3_free(msg);
-    sqlite3_close(db);
+    test::sqlite_exec(dir_ + "/" + file, statement);
   }
   void entries(int from, int to) {
     std::string s = "BEGIN;";

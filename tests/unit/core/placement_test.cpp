@@ -195,3 +195,45 @@ TEST_F(placement_test, no_nodes_at_all) {
   auto out = run();
   EXPECT_EQ(out[0].message(), "no suitable node: the cluster has no nodes");
 }
+
+// An oci task goes only to a node that holds its image ("NAME" and
+// "NAME:latest" are one image); a rootfs task needs none.
+TEST_F(placement_test, an_oci_task_goes_only_to_a_node_holding_its_image) {
+  add_node(node("w1")).set_drivers("process,oci");
+  auto& w2 = add_node(node("w2"));
+  w2.set_drivers("process,oci");
+  w2.add_images("busybox");
+  auto& t = pending();
+  t.mutable_spec()->set_driver("oci");
+  t.mutable_spec()->set_image("busybox:latest");
+  auto& r = pending();
+  r.mutable_spec()->set_driver("oci");
+  r.mutable_spec()->set_rootfs("/srv/rootfs");
+  running_on("w1");  // so the rootfs task would rather go to w1 if it could
+  running_on("w2");
+  running_on("w2");
+  auto out = run();
+  EXPECT_EQ(out[0].node(), "w2") << out[0].message();
+  EXPECT_EQ(out[1].node(), "w1") << out[1].message();
+}
+
+TEST_F(placement_test, no_node_holding_the_image_is_said_in_plain_words) {
+  for (const char* name : {"w1", "w2"}) {
+    auto& n = add_node(node(name));
+    n.set_drivers("process,oci");
+    n.add_images("busybox");
+  }
+  auto& t = pending();
+  t.mutable_spec()->set_driver("oci");
+  t.mutable_spec()->set_image("busybox:1.36");
+  auto out = run();
+  EXPECT_EQ(out[0].node(), "");
+  EXPECT_EQ(out[0].message(),
+            "no node holds image busybox:1.36 (2 nodes checked; build or load it "
+            "into each node's images_dir)");
+  // with other reasons too, the image is one reason among them
+  nodes_[0].set_availability("drain");
+  out = run();
+  EXPECT_EQ(out[0].message(),
+            "no suitable node (2 nodes): 1 is drained; 1 does not hold image busybox:1.36");
+}
