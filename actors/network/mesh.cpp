@@ -164,7 +164,7 @@ mesh_actor::behavior_type mesh(self_ptr self, std::string ingress_host,
       caf::aout(self) << "troupe: DNS is off: " << error
                       << " (set dns_address to a free port, or \"off\")" << std::endl;
     } else {
-      auto dns = self->spawn<caf::detached>(dns_responder, fd);
+      auto dns = self->spawn(dns_responder, fd);  // its socket has a thread of its own
       self->link_to(dns);
       observe::note_link(self, dns);
       self->attach_functor([dns] { caf::anon_send_exit(dns, caf::exit_reason::user_shutdown); });
