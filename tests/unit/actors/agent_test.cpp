@@ -26,6 +26,26 @@ recording_dispatcher(dispatcher_actor::pointer self,
   };
 }
 
+/// A mesh that records the route tables the agent hands it.
+mesh_actor::behavior_type
+recording_mesh(mesh_actor::pointer self,
+               std::shared_ptr<std::vector<pb::RouteTable>> tables) {
+  return {
+    [=](atom::committed, const pb::Entry&, const touched_keys&) {},
+    [=](atom::route, const pb::RouteTable& t) { tables->push_back(t); },
+  };
+}
+
+pb::RouteTable routes(bool full, uint64_t base, uint64_t index) {
+  pb::RouteTable t;
+  t.set_full(full);
+  t.set_base_index(base);
+  t.set_index(index);
+  if (!full)
+    t.add_services("demo_web");
+  return t;
+}
+
 /// Tasks desired SHUTDOWN: the supervisor ends them without starting any
 /// container (nothing runs on the blocking pool's threads).
 pb::Assignments list(bool full, uint64_t base, uint64_t index,
@@ -96,6 +116,24 @@ TEST_F(agent_test, deltas_that_fit_are_applied_and_one_that_does_not_asks_again)
   EXPECT_EQ(resyncs(), 1);
   ASSERT_FALSE(reports_->empty());
   EXPECT_EQ(reports_->back().node(), "n1");
+}
+
+TEST_F(agent_test, route_deltas_reach_the_mesh_only_when_they_fit) {
+  auto tables = std::make_shared<std::vector<pb::RouteTable>>();
+  self->send(agent_, atom::route_v, spawn(recording_mesh, tables));
+  run();
+  EXPECT_EQ(resyncs(), 1) << "a mesh wired after the join asks for the table";
+  // The dispatcher's answer: everything whole, then deltas.
+  self->send(agent_, atom::route_v, routes(true, 0, 7));
+  self->send(agent_, atom::assign_v, list(true, 0, 7, {}));
+  self->send(agent_, atom::route_v, routes(false, 7, 9));
+  run();
+  ASSERT_EQ(tables->size(), 2u);
+  EXPECT_EQ(resyncs(), 1);
+  self->send(agent_, atom::route_v, routes(false, 8, 10));  // 9 is not 8
+  run();
+  EXPECT_EQ(tables->size(), 2u) << "a delta that does not fit is not served";
+  EXPECT_EQ(resyncs(), 2);
 }
 
 } // namespace
