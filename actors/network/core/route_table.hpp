@@ -19,6 +19,9 @@ namespace troupe::network {
 bool is_endpoint(const pb::Task& task, const pb::Node* node,
                  const std::string& port_name);
 
+/// The whole table from the whole state (every service with ports and its
+/// tasks): the reference that route_book's per-service deltas add up to.
+/// Readers that follow entries use route_book instead.
 pb::RouteTable routes_from(const cluster_state& state);
 
 /// The routes of one service (the `service endpoints` answer).
