@@ -24,11 +24,18 @@ using listener_actor = caf::typed_actor<
   // One committed entry (changes already applied to the store).
   caf::reacts_to<atom::committed, pb::Entry>>;
 
+/// Wants each committed entry with the keys of the objects it touched
+/// (cluster_state::apply), to work per changed object: the dispatcher and
+/// the managers' meshes.
+using change_listener_actor = caf::typed_actor<
+  caf::reacts_to<atom::committed, pb::Entry, touched_keys>>;
+
 /// A node's routing mesh: one load balancer per published port, following
 /// the route table (from its store on managers, from the dispatcher on
 /// workers).
-using mesh_actor = listener_actor::extend<
-  // The routes to serve from now on (older or unchanged tables are ignored).
+using mesh_actor = change_listener_actor::extend<
+  // The routes to serve from now on: a whole table, or a delta of some
+  // services' routes (older or unchanged tables are ignored).
   caf::reacts_to<atom::route, pb::RouteTable>>;
 
 /// One per service: reconciles desired against actual tasks.
@@ -43,7 +50,8 @@ using scheduler_actor = listener_actor::extend<
 
 /// The worker side of a node: runs what its node is assigned.
 using agent_actor = caf::typed_actor<
-  // The full set of tasks this node should know of (idempotent).
+  // This node's tasks: the whole list, or a delta on top of the last one
+  // (worker/core/assignment_set.hpp); one that does not fit asks for resync.
   caf::reacts_to<atom::assign, pb::Assignments>,
   // Reads task logs stored on this node.
   caf::replies_to<atom::logs, pb::LogRequest>::with<pb::LogChunk>,
@@ -57,7 +65,8 @@ using agent_actor = caf::typed_actor<
   caf::reacts_to<atom::join>,
   // Internal: sends a heartbeat to the dispatcher.
   caf::reacts_to<atom::heartbeat>,
-  // The cluster's routes, from the dispatcher: handed to the node's mesh.
+  // The cluster's routes (whole, or a per-service delta), from the
+  // dispatcher: handed to the node's mesh.
   caf::reacts_to<atom::route, pb::RouteTable>,
   // Wiring: the node's mesh, which route tables go to.
   caf::reacts_to<atom::route, mesh_actor>>;
@@ -97,7 +106,7 @@ using task_actor = caf::typed_actor<
 
 /// Manager side of the worker protocol: registers nodes, sends them their
 /// assignments, and turns their status reports into store proposals.
-using dispatcher_actor = listener_actor::extend<
+using dispatcher_actor = change_listener_actor::extend<
   // A worker joins (or re-joins) with its node record and agent handle.
   caf::replies_to<atom::join, pb::Node, agent_actor>::with<bool>,
   // Status observations from a worker, proposed in batches.
@@ -189,6 +198,8 @@ using store_actor = applier_actor::extend<
   // From now on, sends the listener only the committed entries that touched
   // this service, its tasks, or any node (a service actor's feed).
   caf::reacts_to<atom::subscribe, listener_actor, std::string>,
+  // From now on, sends each committed entry with the keys it touched.
+  caf::reacts_to<atom::subscribe, change_listener_actor>,
   // Wiring: the raft member that proposals go through.
   caf::reacts_to<atom::raft, raft_actor>,
   // Internal: writes the checkpoint of what was applied since the last one.
@@ -229,4 +240,5 @@ CAF_BEGIN_TYPE_ID_BLOCK(troupe_actors, caf::id_block::troupe::end)
   CAF_ADD_TYPE_ID(troupe_actors, (troupe::state_view))
   CAF_ADD_TYPE_ID(troupe_actors, (troupe::touched_keys))
   CAF_ADD_TYPE_ID(troupe_actors, (troupe::checkpoint_actor))
+  CAF_ADD_TYPE_ID(troupe_actors, (troupe::change_listener_actor))
 CAF_END_TYPE_ID_BLOCK(troupe_actors)

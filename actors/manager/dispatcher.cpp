@@ -3,11 +3,10 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 
-#include "actors/manager/entry_filter.hpp"
+#include "actors/manager/core/touched_merge.hpp"
 #include "actors/manager/snapshot_round.hpp"
-#include "actors/network/core/route_table.hpp"
-#include "actors/network/core/vip.hpp"
 #include "actors/observe/metrics_families.hpp"
 
 namespace troupe {
@@ -19,116 +18,51 @@ constexpr auto agent_timeout = std::chrono::seconds(10);
 
 using self_ptr = probed_pointer<dispatcher_actor, dispatcher_state>;
 
-/// Every non-terminal task placed on `node`, with its desired state (from
-/// the tasks-by-node index: the node's tasks only).
-pb::Assignments assignments_for(const cluster_state& view,
-                                const std::string& node) {
-  pb::Assignments out;
-  out.set_node(node);
-  out.set_index(view.index());
-  std::map<std::string, std::map<std::string, std::string>> addrs;  // by stack
-  for (const auto* task : view.tasks_on(node))
-    if (task->state() >= pb::ASSIGNED && !is_terminal(task->state())) {
-      auto* t = out.add_tasks();
-      *t = *task;
-      const auto& stack = task->spec().stack();
-      auto a = addrs.find(stack);
-      if (a == addrs.end())  // its stack's VIPs (network/core/vip.hpp)
-        a = addrs.emplace(stack, network::service_addresses(
-                                   view.services_of(stack))).first;
-      for (const auto& [env, addr] : a->second)
-        (*t->mutable_service_addrs())[env] = addr;
-    }
-  return out;
-}
-
-/// What the worker would act on: ids and desired states.
-std::string fingerprint(const pb::Assignments& a) {
-  std::string fp;
-  for (const auto& t : a.tasks())
-    fp += t.id() + "=" + std::to_string(t.desired_state()) + ";";
-  return fp;
-}
-
-/// Notes which nodes' assignments `entry` may have changed.
-void mark_dirty(self_ptr self, const pb::Entry& entry) {
+/// Routes: the touched services' routes are recomputed; each worker gets
+/// the delta on top of the table it has, or the whole table if it has none.
+void send_routes(self_ptr self, const cluster_state& view,
+                 const touched_keys& touched) {
   auto& st = self->state;
-  for (const auto& c : entry.changes()) {
-    switch (c.op_case()) {
-      case pb::Change::kAssignTask:
-        if (!c.assign_task().node().empty())
-          st.dirty_tasks.push_back(c.assign_task().task_id());
-        break;
-      case pb::Change::kSetDesired:
-        st.dirty_tasks.push_back(c.set_desired().task_id());
-        break;
-      case pb::Change::kTaskStatus:
-        if (is_terminal(c.task_status().state()))
-          st.dirty_tasks.push_back(c.task_status().task_id());
-        break;
-      case pb::Change::kDeployStack:
-      case pb::Change::kRemoveStack:
-      case pb::Change::kPutNode:
-      case pb::Change::kNodeStatus:
-      case pb::Change::kNodeUpdate:
-        st.all_dirty = true;
-        break;
-      default:
-        break;
+  auto delta = st.routes.follow(view, touched);
+  std::optional<pb::RouteTable> whole;
+  for (const auto& [node, agent] : st.agents) {
+    auto sent = st.routes_sent.find(node);
+    if (sent == st.routes_sent.end()) {
+      if (!whole)
+        whole = st.routes.table(view.index());
+      self->send(agent, atom::route_v, *whole);
+      st.routes_sent[node] = view.index();
+    } else if (delta.services_size() > 0) {
+      auto d = delta;
+      d.set_base_index(sent->second);
+      self->send(agent, atom::route_v, std::move(d));
+      sent->second = view.index();
     }
   }
-}
-
-/// The nodes to look at this round (and forgets the marks).
-std::set<std::string> dirty_nodes(self_ptr self, const cluster_state& view) {
-  auto& st = self->state;
-  std::set<std::string> out;
-  for (const auto& [node, agent] : st.agents)
-    if (st.all_dirty || st.last_sent.count(node) == 0)
-      out.insert(node);
-  for (const auto& id : st.dirty_tasks) {
-    if (st.all_dirty)
-      break;
-    const auto* t = view.find_task(id);
-    if (t == nullptr) {  // deleted: its node is not known any more
-      for (const auto& [node, agent] : st.agents)
-        out.insert(node);
-      break;
-    }
-    if (!t->node().empty())
-      out.insert(t->node());
-  }
-  st.all_dirty = false;
-  st.dirty_tasks.clear();
-  return out;
 }
 
 void send_assignments(self_ptr self) {
   snapshot_round(self, "dispatcher", [self](const cluster_state& view) {
-    auto routes = network::routes_from(view);
-    auto routes_fp = network::fingerprint(routes);
-    for (const auto& [node, agent] : self->state.agents) {
-      auto& routes_sent = self->state.routes_sent[node];
-      if (routes_sent != routes_fp) {
-        routes_sent = routes_fp;
-        self->send(agent, atom::route_v, routes);
-      }
+    auto& st = self->state;
+    auto touched = std::move(st.touched);
+    st.touched = touched_keys{};
+    send_routes(self, view, touched);
+    for (auto& [node, delta] : st.sent.deltas(view, touched.tasks)) {
+      auto agent = st.agents.find(node);
+      if (agent != st.agents.end())
+        self->send(agent->second, atom::assign_v, std::move(delta));
     }
-    for (const auto& node : dirty_nodes(self, view)) {
-      auto i = self->state.agents.find(node);
-      if (i == self->state.agents.end())
-        continue;
-      const auto& agent = i->second;
-      auto a = assignments_for(view, node);
-      auto fp = fingerprint(a);
-      auto& last = self->state.last_sent[node];
-      if (fp == last)
-        continue;
-      last = fp;
-      self->send(agent, atom::assign_v, std::move(a));
-    }
+    for (const auto& [node, agent] : st.agents)
+      if (!st.sent.knows(node))
+        self->send(agent, atom::assign_v, st.sent.full(view, node));
     return pb::Entry{};
   });
+}
+
+/// The worker's next assignments and routes are whole ones.
+void forget_sent(self_ptr self, const std::string& node) {
+  self->state.sent.forget(node);
+  self->state.routes_sent.erase(node);
 }
 
 /// The manager's monotonic clock (CAF's actor clock: simulated in tests),
@@ -204,19 +138,18 @@ dispatcher(probed_pointer<dispatcher_actor, dispatcher_state> self,
         continue;
       auto name = i->first;
       agents.erase(i);
-      self->state.last_sent.erase(name);
-      self->state.routes_sent.erase(name);
+      forget_sent(self, name);
       self->state.liveness.forget(name);
       propose_node_down(self, name);
       return;
     }
   });
   return {
-    [=](atom::committed, const pb::Entry& entry) {
-      mark_dirty(self, entry);
-      auto scope = scope_of(entry);
-      if (scope.desired || scope.task_ends || !scope.services.empty() || scope.nodes)
-        send_assignments(self);
+    [=](atom::committed, const pb::Entry&, const touched_keys& touched) {
+      if (touched.empty())
+        return;
+      merge(self->state.touched, touched);
+      send_assignments(self);
     },
     [=](atom::join, pb::Node node, agent_actor agent) -> caf::result<bool> {
       auto promise = self->make_response_promise<bool>();
@@ -231,8 +164,7 @@ dispatcher(probed_pointer<dispatcher_actor, dispatcher_state> self,
             self->monitor(agent);
             self->state.agents[name] = agent;
             heard_from(self, name, agent);
-            self->state.last_sent.erase(name);
-            self->state.routes_sent.erase(name);
+            forget_sent(self, name);
             send_assignments(self);
             promise.deliver(true);
           },
@@ -240,6 +172,10 @@ dispatcher(probed_pointer<dispatcher_actor, dispatcher_state> self,
       return promise;
     },
     [=](atom::status, pb::StatusReport report) {
+      if (report.resync() && self->state.agents.count(report.node()) > 0) {
+        forget_sent(self, report.node());  // a delta did not fit: all again
+        send_assignments(self);
+      }
       for (auto& s : *report.mutable_statuses())
         self->state.pending_statuses.push_back(std::move(s));
       for (auto& p : *report.mutable_ports()) {  // the worker's mesh
@@ -299,7 +235,7 @@ dispatcher(probed_pointer<dispatcher_actor, dispatcher_state> self,
         self->state.liveness.forget(name);
       }
       self->state.agents.clear();
-      self->state.last_sent.clear();
+      self->state.sent.clear();
       self->state.routes_sent.clear();
     },
     [=](atom::tick) {
@@ -309,8 +245,7 @@ dispatcher(probed_pointer<dispatcher_actor, dispatcher_state> self,
           self->demonitor(i->second.address());
           self->state.agents.erase(i);
         }
-        self->state.last_sent.erase(name);
-        self->state.routes_sent.erase(name);
+        forget_sent(self, name);
         caf::aout(self) << "dispatcher: node " << name
                         << " missed its heartbeats: marking it down" << std::endl;
         propose_node_down(self, name);

@@ -1,10 +1,17 @@
 // The dispatcher: the manager's side of the worker protocol. Workers join
-// with their node record and agent handle (proposed as put_node); each node
-// is sent its full assignment list whenever the tasks or desired states on it
-// change (only the nodes an entry concerns are looked at: the tasks it
-// assigned, shut down or ended, found through the tasks-by-node index); worker status reports are collected for a few milliseconds and
-// proposed as one entry. A worker whose agent goes away (its connection
-// drops), or that misses `down_after` heartbeats in a row, is marked down.
+// with their node record and agent handle (proposed as put_node). Each
+// worker gets its assignments as deltas: the dispatcher remembers what it
+// sent each one (core/assignment_book.hpp) and, from the task ids the
+// committed entries touched (the store's change feed), sends only the tasks
+// added or changed and the ids that left, on top of the last list's index.
+// Routes go the same way: recomputed only for the services the entries
+// touched (network/core/route_book.hpp), sent as per-service deltas. A
+// worker that joins or re-joins, or asks for a resync (a delta did not fit
+// what it holds), gets both in full. Work per entry is proportional to what
+// it touched, not to the tasks on a node. Worker status reports are
+// collected for a few milliseconds and proposed as one entry. A worker whose
+// agent goes away (its connection drops), or that misses `down_after`
+// heartbeats in a row, is marked down.
 #pragma once
 
 #include <map>
@@ -13,8 +20,10 @@
 #include <vector>
 
 #include "actors/interfaces.hpp"
+#include "actors/manager/core/assignment_book.hpp"
 #include "actors/manager/core/liveness.hpp"
 #include "actors/manager/round_gate.hpp"
+#include "actors/network/core/route_book.hpp"
 
 namespace troupe {
 
@@ -23,13 +32,11 @@ struct dispatcher_state {
   store_actor store;
   round_gate gate;
   std::map<std::string, agent_actor> agents;        // node name -> agent
-  std::map<std::string, std::string> last_sent;     // node name -> fingerprint
-  std::map<std::string, std::string> routes_sent;   // node name -> route fingerprint
+  assignment_book sent;                             // what each worker was last sent
+  network::route_book routes;                       // the routes, per service
+  std::map<std::string, uint64_t> routes_sent;      // node -> index of its table (absent: send it whole)
+  touched_keys touched;                             // by the entries since the last round
   std::vector<pb::TaskStatus> pending_statuses;
-  // Since the last round: tasks whose node's assignments may have changed,
-  // or true when every node's may have (stacks, nodes).
-  std::vector<std::string> dirty_tasks;
-  bool all_dirty = true;
   std::vector<pb::PortStatus> pending_ports;     // from the workers' meshes
   bool flush_scheduled = false;
   int64_t heartbeat_ms = 1000;

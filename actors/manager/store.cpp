@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "actors/manager/checkpoint.hpp"
+#include "actors/manager/core/touched_merge.hpp"
 #include "actors/manager/entry_filter.hpp"
 #include "messages/errors.hpp"
 
@@ -21,13 +22,6 @@ void serve_reads(self_ptr self) {
   for (auto i = st.waiting_reads.begin(); i != end; ++i)
     i->second.deliver(state_view{st.state});
   st.waiting_reads.erase(st.waiting_reads.begin(), end);
-}
-
-void merge(touched_keys& into, const touched_keys& x) {
-  into.stacks.insert(x.stacks.begin(), x.stacks.end());
-  into.services.insert(x.services.begin(), x.services.end());
-  into.tasks.insert(x.tasks.begin(), x.tasks.end());
-  into.nodes.insert(x.nodes.begin(), x.nodes.end());
 }
 
 void schedule_checkpoint(self_ptr self);
@@ -113,6 +107,8 @@ caf::result<uint64_t> apply_entry(self_ptr self, const pb::Entry& entry) {
   auto touched = st.state.apply(entry);
   for (auto& l : st.listeners)
     self->send(l, atom::committed_v, entry);
+  for (auto& l : st.change_listeners)
+    self->send(l, atom::committed_v, entry, touched);
   notify_services(self, entry, touched);
   merge(st.unsaved, touched);
   ++st.unsaved_entries;
@@ -132,9 +128,17 @@ caf::result<uint64_t> restore(self_ptr self, const pb::ClusterSnapshot& snap) {
   auto& st = self->state;
   // The checkpoint must drop what the old state had and write all of the
   // new one (rare: a follower far behind, or a compacted log at start).
-  add_all_keys(st.unsaved, st.state);
+  touched_keys all;  // what changed: anything, as far as listeners know
+  add_all_keys(all, st.state);
   st.state.restore(snap);
-  add_all_keys(st.unsaved, st.state);
+  add_all_keys(all, st.state);
+  merge(st.unsaved, all);
+  if (!st.change_listeners.empty()) {
+    pb::Entry none;
+    none.set_index(snap.index());
+    for (auto& l : st.change_listeners)
+      self->send(l, atom::committed_v, none, all);
+  }
   ++st.unsaved_entries;
   st.last_snapshot = snap.index();
   serve_reads(self);
@@ -159,14 +163,15 @@ store_actor::behavior_type store(probed_pointer<store_actor, store_state> self,
                     ? self->spawn<caf::detached + caf::linked>(checkpoint_writer, db)
                     : self->spawn<caf::linked>(checkpoint_writer, db);
   self->set_down_handler([=](const caf::down_msg& msg) {
-    auto drop = [&](std::vector<listener_actor>& ls) {
+    auto drop = [&](auto& ls) {
       ls.erase(std::remove_if(ls.begin(), ls.end(),
-                              [&](const listener_actor& l) {
+                              [&](const auto& l) {
                                 return l.address() == msg.source;
                               }),
                ls.end());
     };
     drop(self->state.listeners);
+    drop(self->state.change_listeners);
     auto& by_service = self->state.service_listeners;
     for (auto i = by_service.begin(); i != by_service.end();) {
       drop(i->second);
@@ -199,6 +204,10 @@ store_actor::behavior_type store(probed_pointer<store_actor, store_state> self,
     [=](atom::subscribe, listener_actor listener, const std::string& service) {
       self->monitor(listener);
       self->state.service_listeners[service].push_back(std::move(listener));
+    },
+    [=](atom::subscribe, change_listener_actor listener) {
+      self->monitor(listener);
+      self->state.change_listeners.push_back(std::move(listener));
     },
     [=](atom::raft, raft_actor raft) { self->state.raft = std::move(raft); },
     [=](atom::flush) {

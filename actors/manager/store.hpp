@@ -1,6 +1,8 @@
 // The store actor: the only writer of cluster state. Proposals go through
 // the manager's raft member; committed entries come back in index order and
-// are applied to memory (cluster_state), then sent to every listener. A
+// are applied to memory (cluster_state), then sent to every listener (and,
+// with the keys the entry touched, to every change listener; an installed
+// snapshot reaches those as an empty entry that touched everything). A
 // proposer's reply comes once its entry is applied here, so a read after it
 // includes the change. The Raft log, fsynced before an entry commits, is what
 // makes it durable: state.db is a checkpoint, written in batches (one
@@ -41,6 +43,7 @@ struct store_state {
   raft_actor raft;
   checkpoint_actor checkpoint;
   std::vector<listener_actor> listeners;  // every entry
+  std::vector<change_listener_actor> change_listeners;  // every entry, with its keys
   // Listeners of one service's entries (and of node changes), by service.
   std::map<std::string, std::vector<listener_actor>> service_listeners;
   uint64_t last_snapshot = 0;

@@ -3,6 +3,7 @@
 #include <caf/io/middleman.hpp>
 
 #include "actors/manager/snapshot_round.hpp"
+#include "actors/manager/core/touched_merge.hpp"
 #include "actors/network/core/route_table.hpp"
 #include "actors/network/dns_responder.hpp"
 #include "actors/network/load_balancer.hpp"
@@ -91,7 +92,9 @@ void start_balancer(self_ptr self, const listener& l) {
   st.owners[l.key()] = owner_of(*l.route);
 }
 
-void serve(self_ptr self) {
+/// Starts and stops balancers for the table's ports and hands the routes
+/// of the `changed` services (every service when null) to their balancers.
+void serve(self_ptr self, const std::set<std::string>* changed = nullptr) {
   auto& st = self->state;
   std::map<std::string, listener> wanted;  // the first route wins a port
   for (const auto& route : st.table.routes()) {
@@ -118,7 +121,7 @@ void serve(self_ptr self) {
     auto lb = st.balancers.find(key);
     if (lb == st.balancers.end())
       start_balancer(self, l);
-    else
+    else if (changed == nullptr || changed->count(l.route->service()) > 0)
       caf::anon_send(lb->second, atom::route_v, *l.route);
   }
   if (!st.refused.empty() && !st.retry_scheduled) {
@@ -132,21 +135,40 @@ void serve(self_ptr self) {
                                + std::to_string(st.table.index()));
 }
 
-void take(self_ptr self, pb::RouteTable table) {
+/// A whole table (served only if it differs) or a delta of some services'
+/// routes (the agent checked that it fits the table held).
+void take(self_ptr self, const pb::RouteTable& update) {
   auto& st = self->state;
-  // From its own store tables come in order; a worker takes whatever its
-  // current dispatcher sends (a new leader's index may lag the old one's).
-  if (st.store && table.index() < st.table.index())
-    return;
-  auto fp = network::fingerprint(table);
   bool retry = !st.refused.empty();
-  st.table = std::move(table);
-  if (fp == st.fingerprint && !retry)
+  if (update.full()) {
+    auto fp = network::fingerprint(update);
+    st.table = update;
+    if (fp == st.fingerprint && !retry)
+      return;
+    st.fingerprint = fp;
+    serve(self);
     return;
-  st.fingerprint = fp;
-  serve(self);
+  }
+  if (update.services_size() == 0 && !retry)
+    return;
+  std::set<std::string> changed(update.services().begin(),
+                                update.services().end());
+  network::apply_route_update(st.table, update);
+  st.fingerprint.clear();  // the next whole table is served
+  serve(self, &changed);
 }
 
+/// On a manager: recomputes the routes of the services the entries since
+/// the last round touched, and serves what changed.
+void refresh(self_ptr self) {
+  snapshot_round(self, "mesh", [self](const cluster_state& view) {
+    auto& st = self->state;
+    auto touched = std::move(st.touched);
+    st.touched = touched_keys{};
+    take(self, st.routes.follow(view, touched));
+    return pb::Entry{};
+  });
+}
 } // namespace
 
 mesh_actor::behavior_type mesh(self_ptr self, std::string ingress_host,
@@ -196,17 +218,18 @@ mesh_actor::behavior_type mesh(self_ptr self, std::string ingress_host,
       return;
     }
   });
-  auto refresh = [=] {
-    snapshot_round(self, "mesh", [self](const cluster_state& view) {
-      take(self, network::routes_from(view));
-      return pb::Entry{};
-    });
-  };
-  if (store)
-    refresh();
+  if (store) {  // subscribed before the first view: no entry falls between
+    self->send(store, atom::subscribe_v, caf::actor_cast<change_listener_actor>(self));
+    refresh(self);
+  }
   return {
-    [=](atom::committed, const pb::Entry&) { refresh(); },
-    [=](atom::route, pb::RouteTable table) {
+    [=](atom::committed, const pb::Entry&, const touched_keys& touched) {
+      if (touched.empty())
+        return;
+      merge(self->state.touched, touched);
+      refresh(self);
+    },
+    [=](atom::route, const pb::RouteTable& table) {
       if (self->current_sender() == caf::actor_cast<caf::strong_actor_ptr>(self)) {
         // the retry serve() scheduled: the refused listeners of the table
         // served now (a newer one may have come in since)
@@ -215,7 +238,7 @@ mesh_actor::behavior_type mesh(self_ptr self, std::string ingress_host,
           serve(self);
         return;
       }
-      take(self, std::move(table));
+      take(self, table);
     },
   };
 }

@@ -4,8 +4,10 @@
 // endpoints when they change. It also tells the node's DNS responder (if
 // any) the table; it starts that responder itself on `dns_address`
 // ("off" = none; a busy address is reported and DNS stays off). On a manager it
-// follows its own store (every committed entry → a new table, applied only
-// when it differs); on a worker the agent hands it the dispatcher's tables.
+// follows its own store's change feed: only the services an entry touched
+// get their routes recomputed (route_book.hpp), and only the balancers of
+// services whose routes changed hear of it; on a worker the agent hands it
+// the dispatcher's tables (whole, or per-service deltas).
 // A port that cannot be opened is reported once and retried with the next
 // table, and every `refused_retry` while one is refused (so it opens, and its
 // error clears, once the process holding it lets go); a load balancer that fails is started again. A published port that
@@ -21,6 +23,7 @@
 
 #include "actors/interfaces.hpp"
 #include "actors/manager/round_gate.hpp"
+#include "actors/network/core/route_book.hpp"
 
 namespace troupe {
 
@@ -35,7 +38,9 @@ struct mesh_state {
   agent_actor agent;                        // null on managers
   round_gate gate;
   pb::RouteTable table;                     // the table being served
-  std::string fingerprint;
+  std::string fingerprint;                  // of the last whole table ("" after a delta)
+  network::route_book routes;               // managers: the routes, per service
+  touched_keys touched;                     // managers: by the entries since the last round
   std::string vip_host = "127.0.0.1";
   std::map<std::string, caf::actor> balancers; // "host:port" -> its balancer
   std::map<std::string, std::string> owners;   // "host:port" -> service/port

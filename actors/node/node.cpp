@@ -115,7 +115,7 @@ void start_manager_side(self_ptr self) {
                               st.setup.timings.node_down_after());
   watch(self, st.dispatcher);
   self->send(st.store, atom::subscribe_v,
-             caf::actor_cast<listener_actor>(st.dispatcher));
+             caf::actor_cast<change_listener_actor>(st.dispatcher));
   st.api = self->spawn<caf::detached>(api, st.setup.api, st.store, st.dispatcher,
                                       st.raft);
   watch(self, st.api);
@@ -215,9 +215,7 @@ node_actor::behavior_type node(probed_pointer<node_actor, node_state> self,
   st.mesh = self->spawn(mesh, st.setup.ingress_host, st.setup.record.name(),
                         st.store, st.agent, st.setup.dns_address);
   watch(self, st.mesh);
-  if (st.store)
-    self->send(st.store, atom::subscribe_v, caf::actor_cast<listener_actor>(st.mesh));
-  else
+  if (!st.store)  // on a manager the mesh follows the store itself
     self->send(st.agent, atom::route_v, st.mesh);
   if (st.setup.role == "worker" && st.setup.api) {
     // A worker's API answers the console (introspection) only.

@@ -41,6 +41,7 @@ void joined(self_ptr self, dispatcher_actor d) {
   st.joining = false;
   st.images_sent.assign(st.node.images().begin(), st.node.images().end());
   st.dispatcher = std::move(d);
+  st.resync_asked = false;  // a join is answered with everything whole
   self->monitor(st.dispatcher);
   if (st.latest.empty() && st.ports.empty())
     return;
@@ -50,6 +51,21 @@ void joined(self_ptr self, dispatcher_actor d) {
     *report.add_statuses() = s;
   for (const auto& [port, p] : st.ports)
     *report.add_ports() = p;
+  self->send(st.dispatcher, atom::status_v, std::move(report));
+}
+
+/// A delta did not fit what this node holds: the dispatcher sends its
+/// assignments and routes whole again (right after the next join if none).
+void ask_resync(self_ptr self) {
+  auto& st = self->state;
+  st.assigned.reset();
+  st.routes_known = false;
+  if (!st.dispatcher || st.resync_asked)
+    return;
+  st.resync_asked = true;
+  pb::StatusReport report;
+  report.set_node(st.node.name());
+  report.set_resync(true);
   self->send(st.dispatcher, atom::status_v, std::move(report));
 }
 
@@ -313,28 +329,45 @@ agent(probed_pointer<agent_actor, agent_state> self, pb::Node node,
     [=](atom::join) { join(self); },
     [=](atom::heartbeat) { heartbeat(self); },
     [=](atom::assign, const pb::Assignments& a) {
-      if (self->state.stopping)
+      auto& st = self->state;
+      if (st.stopping)
         return;
-      std::set<std::string> now;
-      for (const auto& t : a.tasks()) {
-        now.insert(t.id());
-        self->send(self->state.supervisor, atom::run_v, t);
+      if (a.full())
+        st.resync_asked = false;
+      auto step = st.assigned.apply(a);
+      if (step.resync) {
+        ask_resync(self);
+        return;
       }
-      for (const auto& id : self->state.assigned)
-        if (now.count(id) == 0) {
-          self->send(self->state.supervisor, atom::stop_v, id);
-          self->state.latest.erase(id);
-        }
-      self->state.assigned = std::move(now);
+      for (auto& t : step.run)
+        self->send(st.supervisor, atom::run_v, std::move(t));
+      for (const auto& id : step.stop) {
+        self->send(st.supervisor, atom::stop_v, id);
+        st.latest.erase(id);
+      }
     },
     [=](atom::logs, const pb::LogRequest& req) {
       return read_task_logs(self->state.tasks_dir, req);
     },
     [=](atom::route, pb::RouteTable& table) {
-      if (self->state.mesh)
-        self->send(self->state.mesh, atom::route_v, std::move(table));
+      auto& st = self->state;
+      if (!st.mesh)
+        return;  // none here (a standalone node's follows its store)
+      bool fits = table.full()
+                  || (st.routes_known && table.base_index() == st.routes_index);
+      if (!fits) {
+        ask_resync(self);
+        return;
+      }
+      st.routes_known = true;
+      st.routes_index = table.index();
+      self->send(st.mesh, atom::route_v, std::move(table));
     },
-    [=](atom::route, mesh_actor mesh) { self->state.mesh = std::move(mesh); },
+    [=](atom::route, mesh_actor mesh) {
+      self->state.mesh = std::move(mesh);
+      if (!self->state.routes_known)
+        ask_resync(self);  // tables that came before the mesh were dropped
+    },
     [=](atom::status, const pb::TaskStatus& s) {
       auto& st = self->state;
       if (st.stopping)

@@ -2,7 +2,9 @@
 // one in its own process (standalone) or, for a worker, one reached through
 // a manager's gateway over the network, trying each manager in turn until
 // one accepts — and sends it heartbeats. It hands each assigned task to its
-// supervisor and stops tasks that are no longer assigned, forwards task
+// supervisor and stops tasks that are no longer assigned (assignments and
+// route tables come as deltas on top of the last ones, or whole; a delta
+// that does not fit makes it ask the dispatcher for both whole), forwards task
 // observations upstream (kept while no manager is reachable, sent after the
 // next join: tasks keep running meanwhile), and reads its tasks' log files.
 // A wrong join token ends the agent with that error. When the node runs the
@@ -21,6 +23,7 @@
 #include <vector>
 
 #include "actors/interfaces.hpp"
+#include "actors/worker/core/assignment_set.hpp"
 #include "runtime/driver.hpp"
 
 namespace troupe {
@@ -42,7 +45,10 @@ struct agent_state {
   bool joining = false;
   supervisor_actor supervisor;
   std::string tasks_dir;
-  std::set<std::string> assigned;  // task ids in the last assignment list
+  assignment_set assigned;         // the tasks of the last assignment list
+  uint64_t routes_index = 0;       // index of the route table the mesh has
+  bool routes_known = false;       // false: the next route delta asks for resync
+  bool resync_asked = false;       // asked for everything whole; not answered yet
   std::map<std::string, pb::TaskStatus> latest;  // last observation of each assigned task
   std::map<uint32_t, pb::PortStatus> ports;      // the mesh's last word per published port
   bool stopping = false;  // the node is stopping: no new work, no reports

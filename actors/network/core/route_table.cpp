@@ -1,6 +1,7 @@
 #include "actors/network/core/route_table.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include "actors/network/core/vip.hpp"
 
@@ -53,6 +54,8 @@ void add_routes(const cluster_state& state, const pb::Service& svc,
   }
 }
 
+} // namespace
+
 void sort_routes(pb::RouteTable* table) {
   std::sort(table->mutable_routes()->begin(), table->mutable_routes()->end(),
             [](const auto& a, const auto& b) {
@@ -64,7 +67,24 @@ void sort_routes(pb::RouteTable* table) {
             });
 }
 
-} // namespace
+void apply_route_update(pb::RouteTable& table, const pb::RouteTable& update) {
+  if (update.full()) {
+    table = update;
+    return;
+  }
+  std::set<std::string> redone(update.services().begin(),
+                               update.services().end());
+  auto* routes = table.mutable_routes();
+  int kept = 0;
+  for (int i = 0; i < routes->size(); ++i)
+    if (redone.count(routes->Get(i).service()) == 0)
+      routes->SwapElements(i, kept++);
+  routes->DeleteSubrange(kept, routes->size() - kept);
+  for (const auto& r : update.routes())
+    *routes->Add() = r;
+  sort_routes(&table);
+  table.set_index(update.index());
+}
 
 pb::RouteTable routes_from(const cluster_state& state) {
   pb::RouteTable table;
@@ -87,6 +107,8 @@ pb::RouteTable routes_of(const cluster_state& state, const std::string& service)
 std::string fingerprint(const pb::RouteTable& table) {
   auto copy = table;
   copy.set_index(0);
+  copy.set_full(false);
+  copy.set_base_index(0);
   std::string out;
   copy.SerializeToString(&out);
   return out;

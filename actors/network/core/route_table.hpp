@@ -19,12 +19,24 @@ namespace troupe::network {
 bool is_endpoint(const pb::Task& task, const pb::Node* node,
                  const std::string& port_name);
 
+/// The whole table from the whole state (every service with ports and its
+/// tasks): the reference that route_book's per-service deltas add up to.
+/// Readers that follow entries use route_book instead.
 pb::RouteTable routes_from(const cluster_state& state);
 
 /// The routes of one service (the `service endpoints` answer).
 pb::RouteTable routes_of(const cluster_state& state, const std::string& service);
 
-/// The table's content without its index: equal for equal routes.
+/// Sorts routes by published port, service and port name.
+void sort_routes(pb::RouteTable* table);
+
+/// Applies `update` to `table`: a full one replaces it; a delta replaces
+/// the routes of the services it lists by its routes. The caller checks
+/// that a delta's base_index is the table's index.
+void apply_route_update(pb::RouteTable& table, const pb::RouteTable& update);
+
+/// The table's routes without its index (nor full / base_index): equal
+/// for equal routes.
 std::string fingerprint(const pb::RouteTable& table);
 
 } // namespace troupe::network

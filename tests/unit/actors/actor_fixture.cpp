@@ -43,6 +43,12 @@ agent_actor::behavior_type test_agent(agent_actor::pointer self,
   return {
     [=](atom::assign, const pb::Assignments& a) {
       log->assignments.push_back(a);
+      if (a.full())
+        log->assigned.clear();
+      for (const auto& id : a.removed())
+        log->assigned.erase(id);
+      for (const auto& t : a.tasks())
+        log->assigned[t.id()] = t;
     },
     [=](atom::logs, const pb::LogRequest&) { return pb::LogChunk{}; },
     [=](atom::status, const pb::TaskStatus& s) { log->statuses.push_back(s); },
@@ -50,7 +56,7 @@ agent_actor::behavior_type test_agent(agent_actor::pointer self,
     [=](atom::shutdown) { return true; },
     [=](atom::join) {},
     [=](atom::heartbeat) {},
-    [=](atom::route, const pb::RouteTable&) {},
+    [=](atom::route, const pb::RouteTable& r) { log->routes.push_back(r); },
     [=](atom::route, const mesh_actor&) {},
   };
 }

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,7 +28,9 @@ namespace troupe::test {
 /// What a test agent received.
 struct agent_log {
   std::vector<pb::TaskStatus> statuses;
-  std::vector<pb::Assignments> assignments;
+  std::vector<pb::Assignments> assignments;  // as received: whole or deltas
+  std::map<std::string, pb::Task> assigned;  // what they add up to, by task id
+  std::vector<pb::RouteTable> routes;        // as received: whole or deltas
   std::vector<pb::PortStatus> ports;
 
   /// Statuses of one task, in arrival order.

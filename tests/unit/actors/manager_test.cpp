@@ -9,6 +9,7 @@
 #include "actors/manager/scheduler.hpp"
 #include "actors/manager/service.hpp"
 #include "actors/manager/store.hpp"
+#include "actors/network/core/route_table.hpp"
 #include "tests/unit/actors/actor_fixture.hpp"
 
 namespace troupe::test {
@@ -29,7 +30,7 @@ protected:
     auto sched_actor = spawn(scheduler, store_);
     dispatcher_ = spawn(dispatcher, store_, heartbeat_ms, uint32_t{3});
     self->send(store_, atom::subscribe_v, caf::actor_cast<listener_actor>(sched_actor));
-    self->send(store_, atom::subscribe_v, caf::actor_cast<listener_actor>(dispatcher_));
+    self->send(store_, atom::subscribe_v, caf::actor_cast<change_listener_actor>(dispatcher_));
     log_ = std::make_shared<agent_log>();
     agent_ = spawn(test_agent, log_);
     run();
@@ -58,9 +59,14 @@ protected:
     return {snap.tasks().begin(), snap.tasks().end()};
   }
 
-  const pb::Assignments& last_assignments() {
-    static const pb::Assignments none;
-    return log_->assignments.empty() ? none : log_->assignments.back();
+  /// The node's tasks as the assignments sent so far add up to.
+  pb::Assignments last_assignments() {
+    pb::Assignments out;
+    if (!log_->assignments.empty())
+      out.set_node(log_->assignments.back().node());
+    for (const auto& [id, t] : log_->assigned)
+      *out.add_tasks() = t;
+    return out;
   }
 
   void report(const std::vector<pb::Task>& ts, pb::TaskState state) {
@@ -112,7 +118,7 @@ TEST_F(manager_test, deploy_creates_tasks_and_assigns_them_to_the_node) {
   EXPECT_EQ(slots, (std::set<uint32_t>{1, 2, 3}));
   EXPECT_EQ(ports.size(), 3u) << "host ports must differ on one node";
   // The agent was told of exactly these tasks.
-  const auto& a = last_assignments();
+  auto a = last_assignments();
   EXPECT_EQ(a.node(), "n1");
   std::set<std::string> sent, stored;
   for (const auto& t : a.tasks()) {
@@ -156,7 +162,8 @@ TEST_F(manager_test, scaling_down_sends_shutdown_for_the_extra_tasks) {
   propose(store_, e);
   run();
   std::map<uint32_t, pb::TaskState> desired;
-  for (const auto& t : last_assignments().tasks())
+  auto now = last_assignments();
+  for (const auto& t : now.tasks())
     desired[t.slot()] = t.desired_state();
   EXPECT_EQ(desired, (std::map<uint32_t, pb::TaskState>{
                        {1, pb::RUNNING}, {2, pb::SHUTDOWN}, {3, pb::SHUTDOWN}}));
@@ -220,14 +227,107 @@ TEST_F(manager_test, a_rejoining_node_gets_its_assignments_again) {
   ASSERT_GT(sent, 0u);
   join(node_record("n1"));
   ASSERT_EQ(log_->assignments.size(), sent + 1);
-  EXPECT_EQ(last_assignments().tasks_size(), 2);
+  EXPECT_TRUE(log_->assignments.back().full());
+  EXPECT_EQ(log_->assignments.back().tasks_size(), 2);
+}
+
+// Issue 9: the dispatcher sends a worker only what changed on it.
+TEST_F(manager_test, a_status_change_on_a_crowded_node_sends_only_that_task) {
+  join(node_record("n1"));
+  auto spec = service_spec("demo", "web", 300);
+  spec.clear_ports();  // 300 tasks fit on one node
+  deploy(spec);
+  auto ts = tasks();
+  ASSERT_EQ(ts.size(), 300u);
+  ASSERT_EQ(log_->assigned.size(), 300u);
+  report(ts, pb::RUNNING);
+  advance(status_window);
+  auto sent = log_->assignments.size();
+  report({ts[5]}, pb::FAILED);
+  advance(status_window);
+  ASSERT_GT(log_->assignments.size(), sent);
+  int tasks_sent = 0;
+  std::set<std::string> removed;
+  for (size_t i = sent; i < log_->assignments.size(); ++i) {
+    const auto& a = log_->assignments[i];
+    EXPECT_FALSE(a.full());
+    EXPECT_EQ(a.base_index(), log_->assignments[i - 1].index());
+    tasks_sent += a.tasks_size();
+    removed.insert(a.removed().begin(), a.removed().end());
+  }
+  EXPECT_EQ(removed, (std::set<std::string>{ts[5].id()}));
+  EXPECT_LE(tasks_sent, 1) << "at most its replacement, never the other 299";
+  EXPECT_EQ(log_->assigned.count(ts[5].id()), 0u);
+}
+
+TEST_F(manager_test, a_worker_that_asks_for_a_resync_gets_everything_whole) {
+  join(node_record("n1"));
+  deploy(service_spec("demo", "web", 3));
+  auto sent = log_->assignments.size();
+  auto routes = log_->routes.size();
+  pb::StatusReport r;
+  r.set_node("n1");
+  r.set_resync(true);
+  self->send(dispatcher_, atom::status_v, r);
+  run();
+  ASSERT_EQ(log_->assignments.size(), sent + 1);
+  EXPECT_TRUE(log_->assignments.back().full());
+  EXPECT_EQ(log_->assignments.back().tasks_size(), 3);
+  ASSERT_EQ(log_->routes.size(), routes + 1);
+  EXPECT_TRUE(log_->routes.back().full());
+  EXPECT_EQ(log_->routes.back().routes_size(), 1);  // demo_web's VIP
+}
+
+TEST_F(manager_test, routes_reach_the_worker_as_deltas_of_the_touched_service) {
+  join(node_record("n1"));
+  deploy(service_spec("demo", "web", 2));
+  deploy(service_spec("other", "api", 1));
+  auto ts = tasks();
+  report(ts, pb::RUNNING);
+  advance(status_window);
+  std::vector<pb::Task> web;
+  for (const auto& t : ts)
+    if (t.service() == "demo_web")
+      web.push_back(t);
+  auto before = log_->routes.size();
+  pb::StatusReport r;  // one web task turns unhealthy
+  r.set_node("n1");
+  auto* s = r.add_statuses();
+  s->set_task_id(web[0].id());
+  s->set_state(pb::RUNNING);
+  s->set_pid(1000 + static_cast<int>(web[0].slot()));
+  s->set_health("unhealthy");
+  self->send(dispatcher_, atom::status_v, r);
+  run();
+  advance(status_window);
+  ASSERT_EQ(log_->routes.size(), before + 1);
+  const auto& d = log_->routes.back();
+  EXPECT_FALSE(d.full());
+  EXPECT_EQ(std::vector<std::string>(d.services().begin(), d.services().end()),
+            std::vector<std::string>{"demo_web"});
+  ASSERT_EQ(d.routes_size(), 1);
+  EXPECT_EQ(d.routes(0).endpoints_size(), 1);
+  // Whole first, then deltas chained on each other: they add up to the
+  // table computed from the whole state.
+  ASSERT_TRUE(log_->routes.front().full());
+  pb::RouteTable held;
+  for (size_t i = 0; i < log_->routes.size(); ++i) {
+    if (i > 0) {
+      EXPECT_EQ(log_->routes[i].base_index(), log_->routes[i - 1].index());
+    }
+    network::apply_route_update(held, log_->routes[i]);
+  }
+  cluster_state state;
+  state.restore(snapshot_of(store_));
+  EXPECT_EQ(network::fingerprint(held),
+            network::fingerprint(network::routes_from(state)));
 }
 
 // Issue 10 item 9: a standalone node's own worker (its agent lives in the
 // dispatcher's process) is never declared down, however late it is heard.
 TEST_F(manager_test, the_in_process_worker_is_never_marked_down) {
   auto fast = spawn(dispatcher, store_, int64_t{100}, uint32_t{3});
-  self->send(store_, atom::subscribe_v, caf::actor_cast<listener_actor>(fast));
+  self->send(store_, atom::subscribe_v, caf::actor_cast<change_listener_actor>(fast));
   run();
   EXPECT_TRUE(ask<bool>(fast, atom::join_v, node_record("n1"), agent_));
   for (int i = 0; i < 20; ++i)
