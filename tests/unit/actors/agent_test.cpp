@@ -80,7 +80,7 @@ protected:
     agent_ = spawn(agent, node_record("n1"), up,
                    std::map<std::string, std::shared_ptr<driver>>{
                      {"process", std::make_shared<fake_driver>()}},
-                   dir_.path());
+                   dir_.path(), std::string{});  // no images dir
     run();
   }
 
