@@ -273,6 +273,8 @@ std::string task_ceiling_problem(const cluster_state& view, const pb::Entry& ent
 
 std::string image_problem(const cluster_state& view, const pb::Entry& entry) {
   auto check = [&](const pb::ServiceSpec& spec, const std::string& what) -> std::string {
+    if (!needs_image(spec))
+      return "";  // process driver, or an oci rootfs of its own
     for (const auto& [name, node] : view.nodes())
       if (node.state() == "ready" && node_holds_image(node, spec))
         return "";

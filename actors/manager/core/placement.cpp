@@ -192,8 +192,12 @@ pb::TaskAssignment place_one(const pb::Task& task,
 
 } // namespace
 
+bool needs_image(const pb::ServiceSpec& spec) {
+  return spec.driver() == "oci" && !spec.image().empty() && spec.rootfs().empty();
+}
+
 bool node_holds_image(const pb::Node& node, const pb::ServiceSpec& spec) {
-  if (spec.driver() != "oci" || spec.image().empty() || !spec.rootfs().empty())
+  if (!needs_image(spec))
     return true;
   return !find_image(node.images(), spec.image()).empty();
 }

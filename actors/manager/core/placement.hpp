@@ -35,5 +35,7 @@ std::vector<pb::TaskAssignment> place(const placement_input& in);
 /// True unless `spec` runs an oci image (not a rootfs) that `node` does not
 /// hold: the scheduler's image filter, also used by the API at deploy.
 bool node_holds_image(const pb::Node& node, const pb::ServiceSpec& spec);
+/// Does the service run an image a node must hold (oci, image, no rootfs)?
+bool needs_image(const pb::ServiceSpec& spec);
 
 } // namespace troupe

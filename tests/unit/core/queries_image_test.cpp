@@ -87,3 +87,19 @@ TEST(queries_image, an_update_to_an_image_no_ready_node_holds_is_refused) {
   EXPECT_EQ(error, "");
   EXPECT_EQ(entry.changes_size(), 1);
 }
+
+// A stack of process-driver services needs no image: it deploys even before
+// any node has joined (3 managers with no driver, workers still starting).
+TEST(queries_image, a_process_stack_deploys_with_no_node_at_all) {
+  cluster_state empty;
+  auto spec = service_spec("demo", "web", 0);
+  spec.set_driver("process");
+  std::string error;
+  auto entry = plan_write(empty, deploy(spec), &error);
+  EXPECT_EQ(error, "");
+  EXPECT_EQ(entry.changes_size(), 1);
+  spec.set_driver("");  // the cluster's default driver, chosen at placement
+  entry = plan_write(empty, deploy(spec), &error);
+  EXPECT_EQ(error, "");
+  EXPECT_EQ(entry.changes_size(), 1);
+}
