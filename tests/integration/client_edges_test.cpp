@@ -19,14 +19,18 @@ TEST_F(client_edges, events_stopped_by_a_signal_exits_cleanly) {
     auto log = dir_.file("events" + std::to_string(sig) + ".log");
     int pid = spawn_logged({TROUPE_BINARY, "events", "--host", agent_->host()}, log);
     ASSERT_GT(pid, 0);
-    // Streaming once an event it printed shows up (a stack deployed after it started).
+    // Streaming once an event it printed shows up. Each try deploys a new
+    // stack: the first deploy may come before the client has subscribed,
+    // and deploying the same stack again makes no new events.
     auto name = "ev" + std::to_string(sig);
-    auto file = stack_file(name + ".toml", "[stack]\nname = \"" + name
-                                               + "\"\n\n[services.a]\ncommand = [\"/bin/sh\", "
-                                                 "\"-c\", \"sleep 1000\"]\nstop_grace_period = \"1s\"\n");
+    int tries = 0;
     bool streaming = wait_until([&] {
+      auto stack = name + "t" + std::to_string(++tries);
+      auto file = stack_file(stack + ".toml", "[stack]\nname = \"" + stack
+                                                  + "\"\n\n[services.a]\ncommand = [\"/bin/sh\", "
+                                                    "\"-c\", \"sleep 1000\"]\nstop_grace_period = \"1s\"\n");
       agent_->cli({"stack", "deploy", file, "-d"});
-      return read_file(log).find(name + "_a") != std::string::npos;
+      return read_file(log).find(name + "t") != std::string::npos;
     }, 30000, 500);
     ASSERT_TRUE(streaming) << read_file(log);
     kill(pid, sig);
