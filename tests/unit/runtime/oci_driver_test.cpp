@@ -194,11 +194,12 @@ TEST_F(oci_driver_test, rootfs_folder_runs_read_only_on_the_host_network) {
 
 TEST_F(oci_driver_test, the_pid_is_the_containers_process_not_runcs) {
   auto h = start(spec({"sleep", "100"}));
-  // runc's init holds the pid until it execs the container's command.
+  // runc's init holds the pid until it execs the container's command (and
+  // in the middle of the exec the cmdline reads empty).
   std::string cmdline;
   troupe::test::wait_until([&] {
     cmdline = slurp("/proc/" + std::to_string(h.pid) + "/cmdline");
-    return cmdline != std::string("runc\0init\0", 10);
+    return !cmdline.empty() && cmdline != std::string("runc\0init\0", 10);
   });
   EXPECT_EQ(cmdline, std::string("sleep\0" "100\0", 10)) << "pid " << h.pid;
   driver_->signal(h, SIGKILL);
