@@ -227,6 +227,39 @@ else: print(0)" 2>/dev/null || echo 0
 # cpu_ticks PID: user + system clock ticks of PID so far.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
+# deploy_sleep_wait N HOST NOTE: deploys the scale benchmarks' service
+# (N `sleep 100000` tasks carrying TROUPE_BENCH=$WORK, stack "scale") with
+# `stack deploy -d` on HOST, waits up to MAX_SECS until N run and prints
+# "N=...: all running after ..." (NOTE appended) or, on timeout, "only K
+# running" and sets KEEP=1.
+deploy_sleep_wait() {
+  local n=$1 host=$2 note=$3 t0 t1 deadline got=0 secs per
+  { echo '[stack]'; echo 'name = "scale"'
+    echo '[services.sleep]'
+    echo 'command = ["sleep", "100000"]'
+    echo "replicas = $n"
+    echo 'stop_grace_period = "10s"'
+    echo '[services.sleep.env]'
+    echo "TROUPE_BENCH = \"$WORK\""; } >"$WORK/stack.toml"
+  t0=$(now_ms)
+  tr_cli stack deploy "$WORK/stack.toml" -d --host "$host" >/dev/null || die "deploy of $n failed"
+  deadline=$(( t0 + MAX_SECS * 1000 ))
+  while [ "$(now_ms)" -lt "$deadline" ]; do
+    got=$(running_of scale_sleep "$host")
+    [ "${got:-0}" -ge "$n" ] && break
+    sleep 0.5
+  done
+  t1=$(now_ms)
+  secs=$(python3 -c "print(f'{($t1 - $t0) / 1000:.1f}')")
+  if [ "${got:-0}" -lt "$n" ]; then
+    echo "N=$n: only ${got:-0} running after ${secs}s (gave up; logs in $WORK/logs)"
+    KEEP=1
+  else
+    per=$(python3 -c "print(f'{($t1 - $t0) / $n:.2f}')")
+    echo "N=$n: all running after ${secs}s = ${per} ms per task${note} (load $(cut -d' ' -f1 /proc/loadavg))"
+  fi
+}
+
 # stats LABEL FILE: n, p50, p99, max of the numbers in FILE (nearest rank).
 stats() {
   python3 - "$1" "$2" <<'EOF'

@@ -57,31 +57,7 @@ for n in $SIZES; do
     [ "$(now_ms)" -lt "$deadline" ] || die "the node did not answer within 30s"
     sleep 0.2
   done
-  { echo '[stack]'; echo 'name = "scale"'
-    echo '[services.sleep]'
-    echo 'command = ["sleep", "100000"]'
-    echo "replicas = $n"
-    echo 'stop_grace_period = "10s"'
-    echo '[services.sleep.env]'
-    echo "TROUPE_BENCH = \"$WORK\""; } >"$WORK/stack.toml"
-  t0=$(now_ms)
-  tr_cli stack deploy "$WORK/stack.toml" -d --host "$host" >/dev/null || die "deploy of $n failed"
-  deadline=$(( t0 + MAX_SECS * 1000 ))
-  got=0
-  while [ "$(now_ms)" -lt "$deadline" ]; do
-    got=$(running_of scale_sleep "$host")
-    [ "${got:-0}" -ge "$n" ] && break
-    sleep 0.5
-  done
-  t1=$(now_ms)
-  secs=$(python3 -c "print(f'{($t1 - $t0) / 1000:.1f}')")
-  if [ "${got:-0}" -lt "$n" ]; then
-    echo "N=$n: only ${got:-0} running after ${secs}s (gave up; node log $WORK/logs/node-$n.log)"
-    KEEP=1
-  else
-    per=$(python3 -c "print(f'{($t1 - $t0) / $n:.2f}')")
-    echo "N=$n: all running after ${secs}s = ${per} ms per task (load $(cut -d' ' -f1 /proc/loadavg))"
-  fi
+  deploy_sleep_wait "$n" "$host" ""
   sleep 2 # let the last status reports settle
   : >"$WORK/ls.ms"
   for i in $(seq 30); do
