@@ -58,10 +58,13 @@ void raft_node::send(pb::RaftMessage m) {
   // A leader's term and vote were durable before it could win (its vote
   // requests waited for them), so what it replicates may go out before its
   // own save: it counts its own log only once persisted() says so.
+  // A heartbeat response says only "alive, in this term" (its index hint
+  // is checked against acknowledged entries), so it need not wait either.
   bool replication = m.type() == pb::RAFT_APPEND
                      || m.type() == pb::RAFT_HEARTBEAT
                      || m.type() == pb::RAFT_SNAPSHOT;
-  if (role_ == role::leader && replication)
+  if ((role_ == role::leader && replication)
+      || m.type() == pb::RAFT_HEARTBEAT_RESP)
     leader_msgs_.push_back(std::move(m));
   else
     msgs_.push_back(std::move(m));

@@ -29,8 +29,11 @@
 // go out when the batch is taken (one message per follower for everything
 // proposed since the last take_ready), reads started in one turn share one
 // heartbeat round, and the leader keeps up to max_inflight appends in flight
-// per follower without waiting for their answers (pipelining). The leader
-// counts its own log towards a commit only up to what persisted() reported.
+// per follower without waiting for their answers (pipelining; bounded in
+// count and bytes). The leader counts its own log towards a commit only up
+// to what persisted() reported. Heartbeat responses promise nothing about
+// the log, so they too are in leader_messages (sent before the save): a
+// follower busy saving a large batch still shows it is alive.
 //
 // Safety properties (tested by tests/unit/raft/sim_*): at most one leader per
 // term; logs that agree on (index, term) agree on every earlier entry; a
@@ -103,8 +106,24 @@ private:
     bool recent_active = false;  // heard from in this check-quorum window
     bool was_active = false;     // ... in the previous one
     uint64_t hb_match = 0;       // match at the previous heartbeat response
-    std::deque<uint64_t> inflight; // replicate: last index of each append
-                                   // with entries not yet acknowledged
+    int stalls = 0;              // heartbeat responses in a row without progress
+    struct append { uint64_t last; size_t bytes; };
+    std::deque<append> inflight; // replicate: each append with entries not
+    size_t inflight_bytes = 0;   // yet acknowledged, and their entry data
+    void sent(uint64_t last, size_t bytes) {
+      inflight.push_back({last, bytes});
+      inflight_bytes += bytes;
+    }
+    void acked(uint64_t index) {
+      while (!inflight.empty() && inflight.front().last <= index) {
+        inflight_bytes -= inflight.front().bytes;
+        inflight.pop_front();
+      }
+    }
+    void forget_inflight() {
+      inflight.clear();
+      inflight_bytes = 0;
+    }
   };
   struct read_request {
     std::string ctx, from; // from = "" for a local read

@@ -18,11 +18,17 @@ bool raft_log::is_up_to_date(uint64_t index, uint64_t t) const {
 }
 
 std::vector<pb::RaftEntry> raft_log::slice(uint64_t lo, uint64_t hi,
-                                           size_t max) const {
+                                           size_t max, size_t max_bytes) const {
   std::vector<pb::RaftEntry> out;
   hi = std::min(hi, last_index() + 1);
-  for (uint64_t i = std::max(lo, first_index()); i < hi && out.size() < max; ++i)
-    out.push_back(at(i));
+  size_t bytes = 0;
+  for (uint64_t i = std::max(lo, first_index()); i < hi && out.size() < max; ++i) {
+    const auto& e = at(i);
+    bytes += e.data().size();
+    if (!out.empty() && bytes > max_bytes)
+      break;
+    out.push_back(e);
+  }
   return out;
 }
 

@@ -25,8 +25,10 @@ public:
   /// Candidate's log (last index/term) at least as up to date as ours?
   bool is_up_to_date(uint64_t index, uint64_t t) const;
 
-  /// Entries [lo, hi) capped at `max` entries; lo >= first_index().
-  std::vector<pb::RaftEntry> slice(uint64_t lo, uint64_t hi, size_t max) const;
+  /// Entries [lo, hi) capped at `max` entries and, after the first one, at
+  /// `max_bytes` of entry data; lo >= first_index().
+  std::vector<pb::RaftEntry> slice(uint64_t lo, uint64_t hi, size_t max,
+                                   size_t max_bytes = SIZE_MAX) const;
   const pb::RaftEntry& at(uint64_t i) const { return entries_[i - first_index()]; }
 
   /// Follower append: if (index, log_term) matches, resolve conflicts, append

@@ -7,18 +7,21 @@
 namespace troupe::raft {
 
 // Probe: one append, then wait for its answer. Replicate: everything from
-// next in messages of max_entries_per_msg, without waiting, while fewer than
-// max_inflight of them are unanswered (etcd's pipelining).
+// next in messages of max_entries_per_msg (and max_bytes_per_msg), without waiting, while fewer than
+// max_inflight of them (max_inflight_bytes of data) are unanswered (etcd's
+// pipelining).
 void raft_node::send_append(const std::string& to) {
   auto& pr = prs_[to];
   bool sent = false;
-  while (!pr.paused && pr.inflight.size() < cfg_.max_inflight) {
+  while (!pr.paused && pr.inflight.size() < cfg_.max_inflight
+         && pr.inflight_bytes < cfg_.max_inflight_bytes) {
     auto prev_term = log_.term(pr.next - 1);
     if (!prev_term) { // the entries it needs were compacted away
       send_snapshot(to, pr);
       return;
     }
-    auto ents = log_.slice(pr.next, log_.last_index() + 1, cfg_.max_entries_per_msg);
+    auto ents = log_.slice(pr.next, log_.last_index() + 1, cfg_.max_entries_per_msg,
+                           cfg_.max_bytes_per_msg);
     if (ents.empty() && sent)
       return;
     pb::RaftMessage m;
@@ -30,7 +33,10 @@ void raft_node::send_append(const std::string& to) {
     if (!ents.empty()) {
       if (pr.replicate) {
         pr.next = ents.back().index() + 1;
-        pr.inflight.push_back(ents.back().index());
+        size_t bytes = 0;
+        for (const auto& e : ents)
+          bytes += e.data().size();
+        pr.sent(ents.back().index(), bytes);
       } else {
         pr.paused = true;
       }
@@ -106,15 +112,14 @@ void raft_node::handle_append_response(const pb::RaftMessage& m) {
     pr.next = std::max(std::min(m.index(), m.reject_hint() + 1), pr.match + 1);
     pr.replicate = false;
     pr.paused = false;
-    pr.inflight.clear();
+    pr.forget_inflight();
     send_append(m.from());
     return;
   }
   pr.paused = false;
   if (m.index() > log_.last_index())
     return; // malformed: acknowledges entries we never had
-  while (!pr.inflight.empty() && pr.inflight.front() <= m.index())
-    pr.inflight.pop_front();
+  pr.acked(m.index());
   bool updated = m.index() > pr.match;
   if (updated) {
     pr.match = m.index();
@@ -122,7 +127,7 @@ void raft_node::handle_append_response(const pb::RaftMessage& m) {
     if (!pr.replicate) {
       pr.replicate = true;
       pr.next = pr.match + 1;
-      pr.inflight.clear();
+      pr.forget_inflight();
     }
   }
   if (m.from() == transferee_ && pr.match == log_.last_index()) {
@@ -159,14 +164,17 @@ void raft_node::handle_heartbeat_response(const pb::RaftMessage& m) {
     pr.match = m.index();
     pr.next = m.index() + 1;
     pr.replicate = false;
-    pr.inflight.clear();
+    pr.forget_inflight();
   }
   if (pr.match < log_.last_index()) {
-    // No progress for a whole heartbeat: an append was lost. Probe again.
-    if (pr.replicate && pr.match == pr.hb_match) {
+    // No progress for several heartbeats: an append was lost (a follower
+    // busy saving answers heartbeats before appends). Probe again.
+    pr.stalls = pr.match == pr.hb_match ? pr.stalls + 1 : 0;
+    if (pr.replicate && pr.stalls >= cfg_.stalled_heartbeats) {
+      pr.stalls = 0;
       pr.replicate = false;
       pr.next = pr.match + 1;
-      pr.inflight.clear();
+      pr.forget_inflight();
     }
     send_append(m.from());
   }

@@ -32,7 +32,7 @@ void raft_node::send_snapshot(const std::string& to, progress& pr) {
   *m.mutable_snapshot() = log_.snapshot();
   pr.replicate = false;
   pr.paused = true; // resent on the next heartbeat response if lost
-  pr.inflight.clear();
+  pr.forget_inflight();
   send(std::move(m));
 }
 

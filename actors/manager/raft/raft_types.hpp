@@ -25,9 +25,16 @@ struct config {
   int election_ticks = 10;         // timeout drawn from [e, 2e)
   int heartbeat_ticks = 1;         // leader heartbeat period
   uint64_t seed = 1;               // seeds the election-timeout RNG
-  size_t max_entries_per_msg = 64; // flow control of one append message
+  size_t max_entries_per_msg = 64; // flow control of one append message:
+  size_t max_bytes_per_msg = 1 << 20; // at most this much entry data in one
+                                      // (one larger entry still goes alone)
   size_t max_inflight = 256;       // append messages with entries a leader
                                    // keeps in flight per follower (pipelining)
+  size_t max_inflight_bytes = 4 << 20; // ... and at most this much entry data
+                                       // (a slow follower is not flooded and
+                                       // heartbeats do not queue behind MBs)
+  int stalled_heartbeats = 5;      // heartbeats without progress after which
+                                   // a follower's appends count as lost
   bool pre_vote = true;
   bool check_quorum = true;
   uint64_t applied = 0;            // restart: last index the app has applied

@@ -120,6 +120,39 @@ TEST(raft_replication, a_far_behind_follower_catches_up_in_batches) {
   EXPECT_GE(sent, 50u / 4);
 }
 
+// Big entries do not travel together: an append holds at most
+// max_bytes_per_msg of entry data, and an entry larger than that goes alone.
+TEST(raft_replication, appends_are_bounded_in_bytes) {
+  config c;
+  c.max_bytes_per_msg = 10 * 1000;
+  harness h(three, c);
+  h.campaign("a");
+  h.isolate("c");
+  for (int i = 0; i < 20; ++i)
+    ASSERT_TRUE(h["a"].propose(std::string(3000, 'a' + i)).ok());
+  ASSERT_TRUE(h["a"].propose(std::string(25 * 1000, 'z')).ok());
+  h.deliver();
+  size_t largest = 0, alone = 0;
+  h.heal();
+  h.observe = [&](const pb::RaftMessage& m) {
+    if (m.type() != pb::RAFT_APPEND || m.to() != "c")
+      return;
+    size_t bytes = 0;
+    for (const auto& e : m.entries())
+      bytes += e.data().size();
+    if (m.entries_size() == 1 && bytes > c.max_bytes_per_msg)
+      ++alone;
+    else
+      largest = std::max(largest, bytes);
+  };
+  h.tick("a");
+  ASSERT_EQ(h.applied["c"].size(), 21u);
+  EXPECT_EQ(h.applied["c"].back(), std::string(25 * 1000, 'z'));
+  EXPECT_LE(largest, c.max_bytes_per_msg);
+  EXPECT_GT(largest, 0u);
+  EXPECT_EQ(alone, 1u);
+}
+
 // A follower with a long divergent tail tells the leader where its term
 // starts, so the leader does not back off one entry per round trip.
 TEST(raft_replication, reject_hint_skips_a_whole_conflicting_term) {
