@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <utility>
 
 #include "actors/manager/core/touched_merge.hpp"
 #include "actors/manager/snapshot_round.hpp"
@@ -199,13 +200,16 @@ dispatcher(probed_pointer<dispatcher_actor, dispatcher_state> self,
       for (auto& p : self->state.pending_ports)
         *entry.add_changes()->mutable_port_status() = std::move(p);
       self->state.pending_ports.clear();
-      self->request(self->state.store, store_request_timeout, atom::propose_v,
-                    entry)
-        .then([](uint64_t) {},
-              [=](const caf::error& err) {
-                caf::aout(self) << "dispatcher: task statuses not saved: "
-                                << error_message(err) << std::endl;
-              });
+      auto said = std::make_shared<bool>(false); // one sentence per flush
+      for (auto& part : split_entry(std::move(entry)))
+        self->request(self->state.store, store_request_timeout,
+                      atom::propose_v, std::move(part))
+          .then([](uint64_t) {},
+                [=](const caf::error& err) {
+                  if (!std::exchange(*said, true))
+                    caf::aout(self) << "dispatcher: task statuses not saved: "
+                                    << error_message(err) << std::endl;
+                });
     },
     [=](atom::logs, const pb::LogRequest& req) { return gather_logs(self, req); },
     [=](atom::heartbeat, const std::string& node) {

@@ -1,15 +1,19 @@
 // The round shared by the service, scheduler and dispatcher actors: take a
-// view of the state from the store (state_view.hpp: O(1), never a copy), decide, propose what was decided (if anything),
-// then run once more if a trigger arrived meanwhile (see round_gate).
+// view of the state from the store (state_view.hpp: O(1), never a copy),
+// decide, propose what was decided (if anything; a large decision as several
+// bounded entries, entry_split.hpp), then run once more if a trigger arrived
+// meanwhile (see round_gate). The round ends when every part is answered.
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
 
 #include <caf/actor_ostream.hpp>
 
 #include "actors/interfaces.hpp"
 #include "actors/manager/core/cluster_state.hpp"
+#include "actors/manager/core/entry_split.hpp"
 #include "actors/manager/round_gate.hpp"
 #include "messages/errors.hpp"
 
@@ -40,10 +44,23 @@ void snapshot_round(Self self, std::string who, Decide decide) {
           finish();
           return;
         }
-        self->request(self->state.store, store_request_timeout,
-                      atom::propose_v, entry)
-          .then([=](uint64_t) { finish(); },
-                [=](const caf::error& err) { report("proposal failed", err); });
+        auto parts = split_entry(std::move(entry));
+        auto left = std::make_shared<size_t>(parts.size());
+        auto failed = std::make_shared<bool>(false);
+        auto answered = [=](const caf::error* err) {
+          if (err != nullptr && !*failed) {
+            *failed = true; // one sentence per round, not one per part
+            caf::aout(self) << who << ": proposal failed: "
+                            << error_message(*err) << std::endl;
+          }
+          if (--*left == 0)
+            finish();
+        };
+        for (auto& part : parts)
+          self->request(self->state.store, store_request_timeout,
+                        atom::propose_v, std::move(part))
+            .then([=](uint64_t) { answered(nullptr); },
+                  [=](const caf::error& err) { answered(&err); });
       },
       [=](const caf::error& err) { report("cannot read state", err); });
 }
