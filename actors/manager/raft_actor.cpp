@@ -100,8 +100,42 @@ void apply_committed(self_ptr self, const pb::RaftEntry& e) {
       });
 }
 
+/// Logs each change of role with its cause, so a cluster that elects
+/// leaders again and again shows who started it and after how long a silence.
+void log_role_change(self_ptr self) {
+  auto& st = self->state;
+  auto role = st.node->state();
+  if (role == st.last_role)
+    return;
+  auto was = st.last_role;
+  st.last_role = role;
+  auto term = st.node->term();
+  if (role == raft::role::pre_candidate || role == raft::role::candidate) {
+    if (was != raft::role::follower)
+      return;
+    // A pre-vote asks for the next term without taking it yet.
+    if (role == raft::role::pre_candidate)
+      ++term;
+    caf::aout(self) << "raft: starting an election for term " << term << ": "
+                    << (st.known_leader.empty() || st.heard_leader_ms == 0
+                          ? std::string("no leader known")
+                          : "no word from leader " + st.known_leader + " for "
+                              + std::to_string(now_ms() - st.heard_leader_ms)
+                              + " ms")
+                    << std::endl;
+  } else if (was == raft::role::leader) {
+    caf::aout(self) << "raft: stepping down in term " << term << ": "
+                    << (st.node->leader().empty()
+                          ? std::string("a majority of managers did not answer "
+                                        "within the election timeout")
+                          : "manager " + st.node->leader() + " leads")
+                    << std::endl;
+  }
+}
+
 void check_leadership(self_ptr self) {
   auto& st = self->state;
+  log_role_change(self);
   if (st.node->leader() != st.known_leader) {
     // Reads waiting on the old leader's answer will not get one.
     st.known_leader = st.node->leader();
@@ -416,7 +450,10 @@ raft_actor::behavior_type raft_member(probed_pointer<raft_actor, raft_state> sel
     [=](atom::propose, pb::Entry entry) { return propose(self, std::move(entry)); },
     [=](atom::read) { return read(self); },
     [=](atom::raft, const pb::RaftMessage& m) {
-      self->state.node->step(m);
+      auto& st = self->state;
+      st.node->step(m);
+      if (!m.from().empty() && m.from() == st.node->leader())
+        st.heard_leader_ms = now_ms();
       drain_soon(self);
     },
     [=](atom::flush) {

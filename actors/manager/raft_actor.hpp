@@ -77,6 +77,10 @@ struct raft_state {
   std::deque<unapplied> applying;
   std::unique_ptr<raft::raft_log_writer> writer; // owns raft.db from start
   std::string known_leader;
+  // Why elections happen (logged on each change of role): when this member
+  // last heard from the leader it follows, and the role it had.
+  int64_t heard_leader_ms = 0;
+  raft::role last_role = raft::role::follower;
   std::vector<caf::typed_response_promise<bool>> stop_waiters;
   int stop_ticks = 0;
 };

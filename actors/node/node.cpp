@@ -105,7 +105,11 @@ void start_manager_side(self_ptr self) {
   st.store = self->spawn(store, st.setup.db, store_options{});
   watch(self, st.store);
   self->send(st.store, atom::subscribe_v, caf::actor_cast<listener_actor>(self));
-  st.raft = self->spawn(raft_member, st.setup.raft,
+  // Raft on its own thread: heartbeats and elections must not wait behind
+  // the store, the dispatcher or a service actor busy with a large round on
+  // CAF's shared workers (a 10,000-task deploy on a busy 2-core machine
+  // made the managers elect leaders again and again).
+  st.raft = self->spawn<caf::detached>(raft_member, st.setup.raft,
                         caf::actor_cast<applier_actor>(st.store),
                         caf::actor_cast<node_actor>(self));
   watch(self, st.raft);
