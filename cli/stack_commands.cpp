@@ -1,11 +1,13 @@
-// `troupe stack deploy|validate|ls|ps|rm`.
+// `troupe stack deploy|plan|validate|ls|ps|rm`.
 #include <iostream>
 #include <memory>
 
+#include "cli/api_client.hpp"
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "cli/converge_wait.hpp"
 #include "cli/interrupt.hpp"
+#include "cli/stack_plan.hpp"
 #include "config/stack_file.hpp"
 
 namespace troupe::cli {
@@ -16,7 +18,8 @@ struct deploy_options {
   client_options client;
   std::string file;
   bool detach = false;
-  std::string timeout = "5m";
+  uint64_t check_index = 0;
+  CLI::Option* check = nullptr;  // --check-index given
 };
 
 // Loads and validates FILE; prints every error and returns false if any.
@@ -42,15 +45,15 @@ std::vector<std::string> service_names(const pb::StackSpec& stack) {
 }
 
 int stack_deploy(const deploy_options& o) {
-  int64_t timeout_ms = 0;
+  int64_t timeout_ms = wait_timeout_ms(o.client, 5 * 60 * 1000);
   std::string error;
-  if (!parse_timeout_flag("--timeout", o.timeout, &timeout_ms, &error))
-    return fail(error);
   pb::StackSpec stack;
   if (!load_stack(o.file, &stack))
     return 1;
   pb::Request request;
   *request.mutable_deploy_stack() = stack;
+  if (o.check != nullptr && o.check->count() > 0)
+    request.mutable_deploy_check()->set_index(o.check_index);
   pb::Response response;
   if (!request_api(o.client, request, &response))
     return 1;
@@ -70,6 +73,31 @@ int stack_deploy(const deploy_options& o) {
   std::cout << "stack " << stack.name() << " deployed: " << names.size()
             << (names.size() == 1 ? " service" : " services") << " converged\n";
   return 0;
+}
+
+struct plan_options {
+  client_options client;
+  std::string file;
+};
+
+// Exit 0: nothing would change; 2: something would; 1: an error.
+int stack_plan_command(const plan_options& o) {
+  pb::StackSpec stack;
+  if (!load_stack(o.file, &stack))
+    return 1;
+  fill_stack_defaults(&stack);
+  stored_stack now;
+  if (!read_stored_stack(o.client, stack.name(), &now))
+    return 1;
+  auto plan = plan_stack(stack, now.specs, now.live_tasks, now.index);
+  if (o.client.format == "json")
+    print_json(plan_json(plan));
+  else
+    std::cout << plan_text(plan)
+              << (plan.has_changes() ? "deploy it only if the stack has not changed since: troupe stack deploy " + o.file
+                                         + " --check-index " + std::to_string(now.index) + "\n"
+                                     : "");
+  return plan.has_changes() ? 2 : 0;
 }
 
 int stack_validate(const std::string& file) {
@@ -103,14 +131,10 @@ int stack_ls(const client_options& o) {
   return 0;
 }
 
-int stack_ps(const client_options& o, const std::string& name) {
-  pb::Request request;
-  request.set_stack_ps(name);
-  pb::Response response;
-  if (!request_api(o, request, &response))
-    return 1;
-  print_tasks(response, o.format);
-  return 0;
+pb::Request stack_ps_request(const std::string& name) {
+  pb::Request r;
+  r.set_stack_ps(name);
+  return r;
 }
 
 int stack_rm(const client_options& o, const std::string& name) {
@@ -138,14 +162,23 @@ void add_named(CLI::App* parent, const char* verb, const char* help, bool with_f
 
 void register_stack_commands(CLI::App& app, int* exit_code) {
   auto* stack = app.add_subcommand("stack", "deploy and manage stacks");
-  stack->require_subcommand(1);
+  print_help_when_bare(stack);
 
   auto deploy = std::make_shared<deploy_options>();
   auto* dep = stack->add_subcommand("deploy", "deploy a stack file and wait until it runs");
   dep->add_option("FILE", deploy->file, "stack file (TOML)")->required();
   dep->add_flag("-d,--detach", deploy->detach, "do not wait for convergence");
-  dep->add_option("--timeout", deploy->timeout, "how long to wait (default 5m)");
-  add_client_options(dep, &deploy->client, false);
+  deploy->check = dep->add_option("--check-index", deploy->check_index,
+                                  "refuse unless the stack is still at this index (from "
+                                  "`stack plan`; 0 = it must not exist yet)");
+  add_waiting_client_options(dep, &deploy->client);  // --timeout: the wait (default 5m)
+
+  auto plan = std::make_shared<plan_options>();
+  auto* pl = stack->add_subcommand(
+    "plan", "show what deploying a stack file would change; exit 0 no change, 2 changes");
+  pl->add_option("FILE", plan->file, "stack file (TOML)")->required();
+  add_client_options(pl, &plan->client, true);
+  pl->callback([plan, exit_code] { *exit_code = stack_plan_command(*plan); });
   dep->callback([deploy, exit_code] { *exit_code = stack_deploy(*deploy); });
 
   auto file = std::make_shared<std::string>();
@@ -158,7 +191,8 @@ void register_stack_commands(CLI::App& app, int* exit_code) {
   add_client_options(ls, ls_opts.get(), true);
   ls->callback([ls_opts, exit_code] { *exit_code = stack_ls(*ls_opts); });
 
-  add_named(stack, "ps", "list the tasks of a stack", true, exit_code, stack_ps);
+  add_task_listing(stack, "ps", "list the tasks of a stack", "NAME", "stack name", exit_code,
+                   stack_ps_request);
   add_named(stack, "rm", "remove a stack and stop its tasks", false, exit_code, stack_rm);
 }
 
