@@ -67,6 +67,45 @@ void apply_globals() {
 
 const global_options& parsed_global_options() { return globals(); }
 
+std::string unknown_command_sentence(const CLI::App& app, const std::vector<std::string>& args) {
+  // Walk the words as CLI11 did: options are skipped, command names descend.
+  const CLI::App* at = &app;
+  std::string path = "troupe";
+  bool value_next = false;
+  for (const auto& word : args) {
+    if (value_next) {
+      value_next = false;
+      continue;
+    }
+    if (word.empty() || word[0] == '-') {
+      // An option that takes a value takes the next word (unless NAME=VALUE).
+      if (word.find('=') == std::string::npos)
+        for (const auto* a = at; a != nullptr; a = a->get_parent())
+          if (const auto* opt = a->get_option_no_throw(word); opt != nullptr) {
+            value_next = opt->get_type_size() > 0;
+            break;
+          }
+      continue;
+    }
+    auto subs = at->get_subcommands([](const CLI::App* s) { return !s->get_group().empty(); });
+    if (subs.empty())
+      return "";  // a command's argument, not a command
+    const CLI::App* next = nullptr;
+    for (const auto* s : subs)
+      if (s->get_name() == word)
+        next = s;
+    if (next == nullptr) {
+      std::string names;
+      for (const auto* s : subs)
+        names += (names.empty() ? "" : ", ") + s->get_name();
+      return "`" + path + "` has no command \"" + word + "\"; its commands: " + names;
+    }
+    at = next;
+    path += " " + word;
+  }
+  return "";
+}
+
 std::string global_options_problem(const global_options& g) {
   if (!g.timeout.empty()) {
     auto ms = parse_duration_ms(g.timeout);

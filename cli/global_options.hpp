@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -22,6 +23,12 @@ struct global_options {
 /// Adds the global options to `app` and makes every subcommand added after
 /// it fall through to them. Call before registering the subcommands.
 void add_global_options(CLI::App& app);
+
+/// After a failed parse of `args` (argv without the program): when the
+/// deepest command given is a group and a word after it names none of its
+/// commands, the sentence saying so (`troupe node` has no command "rm"; its
+/// commands: ...); else "".
+std::string unknown_command_sentence(const CLI::App& app, const std::vector<std::string>& args);
 
 /// The parsed values (valid once app.parse has checked them).
 const global_options& parsed_global_options();

@@ -38,6 +38,11 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0)
       return app.exit(e);
+    if (auto sentence = unknown_command_sentence(app, {argv + 1, argv + argc});
+        !sentence.empty()) {
+      std::cerr << "troupe: " << sentence << "\n";
+      return 1;
+    }
     std::cerr << "troupe: " << e.what() << " (see troupe --help)\n";
     return 1;
   }

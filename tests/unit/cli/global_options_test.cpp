@@ -115,6 +115,19 @@ TEST(global_options, bad_values_are_one_sentence_and_run_nothing) {
   }
 }
 
+TEST(unknown_command_sentence, names_the_group_and_its_commands) {
+  tree t;
+  EXPECT_EQ(unknown_command_sentence(t.app, {"service", "rm", "x"}),
+            "`troupe service` has no command \"rm\"; its commands: ls, scale");
+  EXPECT_EQ(unknown_command_sentence(t.app, {"--host", "a:1", "bogus"}),
+            "`troupe` has no command \"bogus\"; its commands: service, stack")
+    << "an option's value is not a command";
+  EXPECT_EQ(unknown_command_sentence(t.app, {"--host=a:1", "stack", "--format", "json", "x"}),
+            "`troupe stack` has no command \"x\"; its commands: deploy");
+  EXPECT_EQ(unknown_command_sentence(t.app, {"stack", "deploy", "f.toml", "extra"}), "")
+    << "arguments of a command are not judged here";
+}
+
 TEST(global_options, verbose_flag_anywhere) {
   tree t;
   ASSERT_EQ(t.parse({"service", "ls", "-v"}), "");
