@@ -1,4 +1,4 @@
-// `troupe stack deploy|plan|validate|ls|ps|rm`.
+// `troupe stack deploy|plan|convert|validate|ls|ps|rm`.
 #include <iostream>
 #include <memory>
 
@@ -8,6 +8,7 @@
 #include "cli/converge_wait.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/stack_plan.hpp"
+#include "config/compose_file.hpp"
 #include "config/stack_file.hpp"
 
 namespace troupe::cli {
@@ -17,19 +18,34 @@ namespace {
 struct deploy_options {
   client_options client;
   std::string file;
+  std::string compose;  // -c FILE
   bool detach = false;
   uint64_t check_index = 0;
   CLI::Option* check = nullptr;  // --check-index given
 };
 
 // Loads and validates FILE; prints every error and returns false if any.
-bool load_stack(const std::string& file, pb::StackSpec* out) {
-  auto result = load_stack_file(file);
+// A compose file: `-c`, or a name ending in .yml / .yaml.
+bool is_compose(const std::string& file) {
+  auto ends = [&](const std::string& tail) {
+    return file.size() >= tail.size()
+           && file.compare(file.size() - tail.size(), tail.size(), tail) == 0;
+  };
+  return ends(".yml") || ends(".yaml");
+}
+
+void print_errors(const std::vector<config_error>& errors) {
+  for (const auto& error : errors)
+    // A file that cannot be read at all is one sentence of troupe's own.
+    std::cerr << (error.line == 0 && error.key.empty() ? "troupe: " : "")
+              << error.to_string() << "\n";
+}
+
+bool load_stack(const std::string& file, pb::StackSpec* out, bool compose = false) {
+  auto result = compose || is_compose(file) ? load_compose_file(file).stack
+                                            : load_stack_file(file);
   if (!result.ok()) {
-    for (const auto& error : result.errors)
-      // A file that cannot be read at all is one sentence of troupe's own.
-      std::cerr << (error.line == 0 && error.key.empty() ? "troupe: " : "")
-                << error.to_string() << "\n";
+    print_errors(result.errors);
     return false;
   }
   *out = result.stack;
@@ -47,8 +63,10 @@ std::vector<std::string> service_names(const pb::StackSpec& stack) {
 int stack_deploy(const deploy_options& o) {
   int64_t timeout_ms = wait_timeout_ms(o.client, 5 * 60 * 1000);
   std::string error;
+  if (o.file.empty() == o.compose.empty())
+    return fail("stack deploy takes a stack file or -c COMPOSE_FILE (one of them)");
   pb::StackSpec stack;
-  if (!load_stack(o.file, &stack))
+  if (!load_stack(o.compose.empty() ? o.file : o.compose, &stack, !o.compose.empty()))
     return 1;
   pb::Request request;
   *request.mutable_deploy_stack() = stack;
@@ -90,14 +108,25 @@ int stack_plan_command(const plan_options& o) {
   if (!read_stored_stack(o.client, stack.name(), &now))
     return 1;
   auto plan = plan_stack(stack, now.specs, now.live_tasks, now.index);
-  if (o.client.format == "json")
+  if (o.client.format == "json") {
     print_json(plan_json(plan));
-  else
-    std::cout << plan_text(plan)
-              << (plan.has_changes() ? "deploy it only if the stack has not changed since: troupe stack deploy " + o.file
-                                         + " --check-index " + std::to_string(now.index) + "\n"
-                                     : "");
+  } else {
+    std::cout << plan_text(plan);
+    if (plan.has_changes())
+      std::cout << "deploy it only if the stack has not changed since: troupe stack deploy "
+                << o.file << " --check-index " << now.index << "\n";
+  }
   return plan.has_changes() ? 2 : 0;
+}
+
+int stack_convert(const std::string& file) {
+  auto result = load_compose_file(file);
+  if (!result.ok()) {
+    print_errors(result.stack.errors);
+    return 1;
+  }
+  std::cout << result.toml;
+  return 0;
 }
 
 int stack_validate(const std::string& file) {
@@ -166,7 +195,8 @@ void register_stack_commands(CLI::App& app, int* exit_code) {
 
   auto deploy = std::make_shared<deploy_options>();
   auto* dep = stack->add_subcommand("deploy", "deploy a stack file and wait until it runs");
-  dep->add_option("FILE", deploy->file, "stack file (TOML)")->required();
+  dep->add_option("FILE", deploy->file, "stack file (TOML; .yml/.yaml: a compose file)");
+  dep->add_option("-c,--compose-file", deploy->compose, "a docker-compose file instead");
   dep->add_flag("-d,--detach", deploy->detach, "do not wait for convergence");
   deploy->check = dep->add_option("--check-index", deploy->check_index,
                                   "refuse unless the stack is still at this index (from "
@@ -185,6 +215,12 @@ void register_stack_commands(CLI::App& app, int* exit_code) {
   auto* val = stack->add_subcommand("validate", "check a stack file without deploying it");
   val->add_option("FILE", *file, "stack file (TOML)")->required();
   val->callback([file, exit_code] { *exit_code = stack_validate(*file); });
+
+  auto compose = std::make_shared<std::string>();
+  auto* conv = stack->add_subcommand(
+    "convert", "print the troupe stack file (TOML) equivalent to a docker-compose file");
+  conv->add_option("FILE", *compose, "docker-compose file (YAML)")->required();
+  conv->callback([compose, exit_code] { *exit_code = stack_convert(*compose); });
 
   auto ls_opts = std::make_shared<client_options>();
   auto* ls = stack->add_subcommand("ls", "list stacks");

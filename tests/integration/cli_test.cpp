@@ -1,7 +1,7 @@
 // The command line a Docker user expects (issue 12), against the real
 // binary: global options anywhere, a refused port failing at once, version,
 // bare groups, service create/rm, stack plan's exit codes and
-// --check-index, task filters and node ps, bash completion. Every client
+// --check-index, compose files, task filters and node ps, bash completion. Every client
 // runs with XDG_CONFIG_HOME in the test's temp dir (the remembered endpoint).
 #include <sstream>
 
@@ -158,6 +158,27 @@ TEST_F(cli_test, stack_plan_exit_codes_and_check_index) {
                          "--timeout", "60s"});
   EXPECT_EQ(ok.exit_code, 0) << ok.describe();
   EXPECT_EQ(agent_->cli({"stack", "plan", file2}).exit_code, 0);
+}
+
+TEST_F(cli_test, a_compose_file_deploys_and_unsupported_keys_are_named) {
+  auto bad = stack_file("bad.yml", "name: comp\nservices:\n  web:\n    command: sleep 600\n"
+                                   "    volumes: [\"d:/d\"]\n");
+  auto refused = agent_->cli({"stack", "deploy", "-c", bad, "-d"});
+  EXPECT_EQ(refused.exit_code, 1) << refused.describe();
+  EXPECT_NE(refused.err.find(bad + ":5:5: services.web.volumes: not supported by troupe"),
+            std::string::npos) << refused.describe();
+  EXPECT_EQ(agent_->cli_json({"stack", "ls"}), json::array()) << "nothing was deployed";
+
+  auto file = stack_file("docker-compose.yml",
+                         "name: comp\nservices:\n  web:\n    command: sleep 600\n"
+                         "    deploy: { replicas: 2 }\n");
+  auto toml = agent_->cli({"stack", "convert", file});
+  ASSERT_EQ(toml.exit_code, 0) << toml.describe();
+  EXPECT_NE(toml.out.find("replicas = 2"), std::string::npos) << toml.out;
+  auto r = agent_->cli({"stack", "deploy", "-c", file, "--timeout", "60s"});
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_EQ(agent_->service("comp_web").value("replicas_running", -1), 2);
+  EXPECT_EQ(agent_->cli({"stack", "plan", file}).exit_code, 0) << "plan reads compose too";
 }
 
 TEST_F(cli_test, task_filters_and_node_ps) {
