@@ -97,7 +97,7 @@ bool print_tasks(const pb::Response& response, const std::string& format,
       continue;
     rows.push_back(task_row(task, now));
     if (!list.no_trunc)
-      rows.back().back() = truncated(rows.back().back(), 60);
+      rows.back().back() = truncated(rows.back().back(), 120);
   }
   std::cout << render_table(task_headers(), rows);
   return true;

@@ -72,7 +72,7 @@ void add_task_listing(CLI::App* parent, const char* verb, const char* help,
                       pb::Request (*make)(const std::string& arg));
 
 /// Prints the tasks of `response` that pass the filters (service ps, stack
-/// ps, node ps) as a table (messages cut to 60 characters unless
+/// ps, node ps) as a table (messages cut to 120 characters unless
 /// --no-trunc) or a JSON array; false (after the sentence) on a bad filter.
 bool print_tasks(const pb::Response& response, const std::string& format,
                  const task_list_options& list = {});
