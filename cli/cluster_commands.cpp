@@ -52,7 +52,7 @@ int cluster_status(const client_options& o) {
 
 void register_cluster_commands(CLI::App& app, int* exit_code) {
   auto* cluster = app.add_subcommand("cluster", "the replicated managers");
-  cluster->require_subcommand(1);
+  print_help_when_bare(cluster);
   auto opts = std::make_shared<client_options>();
   auto* status = cluster->add_subcommand(
     "status", "leader, term, commit and applied index, and every manager");

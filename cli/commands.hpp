@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -13,16 +14,38 @@
 
 namespace troupe::cli {
 
-/// How long one API request may take before the node counts as unreachable.
+/// How long one API request may take before the node counts as unreachable
+/// (unless --timeout says otherwise).
 constexpr int api_timeout_ms = 10000;
 
+/// The global options (global_options.hpp), as one client command sees them.
 struct client_options {
   std::string host;             // --host; "" = $TROUPE_HOST or the default
   std::string format = "table"; // --format table|json
+  std::string timeout;          // --timeout as given; "" = the command's default
+  int64_t timeout_ms = 0;       // --timeout parsed, per request (0 = not given)
+  int64_t wait_ms = 0;          // --timeout parsed, of a waiting command (0 = not given)
 };
 
-/// Adds --host (and --format when `with_format`) to a client subcommand.
+/// Declares that `sub` is a client command: the global options (--host,
+/// --format when `with_format`, --timeout) are copied into *options once the
+/// line is parsed. --format on a command without `with_format` is refused.
 void add_client_options(CLI::App* sub, client_options* options, bool with_format);
+
+/// As add_client_options for a command that waits for convergence: there
+/// --timeout is how long it waits (wait_ms); each request keeps api_timeout_ms.
+void add_waiting_client_options(CLI::App* sub, client_options* options);
+
+/// The per-request timeout of `options`: --timeout, else api_timeout_ms.
+int request_timeout_ms(const client_options& options);
+
+/// How long a waiting command (deploy, scale, update) waits: --timeout,
+/// else `default_ms`.
+int64_t wait_timeout_ms(const client_options& options, int64_t default_ms);
+
+/// A group of subcommands (`troupe service`) given no subcommand prints its
+/// help to stdout (exit 0) instead of failing.
+void print_help_when_bare(CLI::App* group);
 
 /// Prints "troupe: <sentence>" to stderr and returns 1.
 int fail(const std::string& sentence);
@@ -35,8 +58,39 @@ bool request_api(const client_options& options, const pb::Request& request,
 /// The resolved API address of `options`.
 std::string api_address(const client_options& options);
 
-/// Prints tasks (service ps / stack ps) as a table or a JSON array.
-void print_tasks(const pb::Response& response, const std::string& format);
+/// `--filter` and `--no-trunc` of the task listings (task_filter.hpp).
+struct task_list_options {
+  std::vector<std::string> filters;
+  bool no_trunc = false;
+};
+
+/// Adds `PARENT VERB ARG [--filter KEY=VALUE...] [--no-trunc]`: a task
+/// listing (service ps, stack ps, node ps) that checks its filters, sends
+/// `make(ARG)` and prints the tasks of the answer.
+void add_task_listing(CLI::App* parent, const char* verb, const char* help,
+                      const char* arg, const char* arg_help, int* exit_code,
+                      pb::Request (*make)(const std::string& arg));
+
+/// Prints the tasks of `response` that pass the filters (service ps, stack
+/// ps, node ps) as a table (messages cut to 120 characters unless
+/// --no-trunc) or a JSON array; false (after the sentence) on a bad filter.
+bool print_tasks(const pb::Response& response, const std::string& format,
+                 const task_list_options& list = {});
+
+/// A stack as the node holds it (inspect_stack): its services' specs, their
+/// live tasks and the stack's modify index; exists = false (index 0) when
+/// there is no such stack.
+struct stored_stack {
+  bool exists = false;
+  uint64_t index = 0;
+  std::vector<pb::ServiceSpec> specs;
+  std::vector<pb::Task> live_tasks;
+};
+
+/// Reads stack `name`; false (after the sentence) when no node answered or
+/// it answered with another error.
+bool read_stored_stack(const client_options& options, const std::string& name,
+                       stored_stack* out);
 
 /// Prints a JSON value (pretty, 2 spaces) to stdout.
 void print_json(const nlohmann::json& value);
@@ -47,5 +101,8 @@ void register_service_commands(CLI::App& app, int* exit_code);
 void register_node_commands(CLI::App& app, int* exit_code);
 void register_cluster_commands(CLI::App& app, int* exit_code);
 void register_events_command(CLI::App& app, int* exit_code);
+void register_version_command(CLI::App& app, int* exit_code);
+void register_service_create_commands(CLI::App* service, int* exit_code);
+void register_completion_command(CLI::App& app, int* exit_code);
 
 } // namespace troupe::cli

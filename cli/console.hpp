@@ -11,16 +11,16 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/commands.hpp"
 #include "messages/troupe.pb.h"
 
 namespace troupe::cli {
 
 struct console_options {
-  std::string host;      // --host ADDR
+  client_options client; // the global --host, --format (with --exec), --timeout
   std::string node;      // --node NAME (resolved through --config)
   std::string config;    // --config FILE
   std::string exec;      // --exec "COMMAND"
-  std::string format = "table";
 };
 
 class console_session {

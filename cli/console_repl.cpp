@@ -101,16 +101,18 @@ void register_console_command(CLI::App& app, int* exit_code) {
   auto* sub = app.add_subcommand(
     "console", "look inside a running node: its actors, live (interactive by "
                "default)");
-  auto* host = sub->add_option("--host", opts->host, "node API address HOST:PORT");
   sub->add_option("--node", opts->node,
-                  "node name, found in the cluster config (--config)")
-    ->excludes(host);
+                  "node name, found in the cluster config (--config), instead of --host");
   sub->add_option("--config", opts->config, "cluster config file (for --node)");
   sub->add_option("--exec", opts->exec, "run one console command and exit");
-  sub->add_option("--format", opts->format, "table or json (with --exec)")
-    ->check(CLI::IsMember({"table", "json"}));
+  add_client_options(sub, &opts->client, true);  // --format: with --exec
   sub->callback([opts, exit_code] {
-    std::string address = resolve_api_address(opts->host);
+    if (!opts->node.empty() && !opts->client.host.empty()) {
+      std::cerr << "troupe: console takes --node or --host, not both\n";
+      *exit_code = 1;
+      return;
+    }
+    std::string address = resolve_api_address(opts->client.host);
     if (!opts->node.empty()) {
       std::string err;
       if (!node_api_address(opts->config, opts->node, &address, &err)) {
@@ -120,7 +122,7 @@ void register_console_command(CLI::App& app, int* exit_code) {
       }
     }
     bool interactive = opts->exec.empty();
-    console_session session{address, interactive ? "table" : opts->format,
+    console_session session{address, interactive ? "table" : opts->client.format,
                             interactive && isatty(STDIN_FILENO), opts->config};
     if (!interactive) {
       bool quit = false;

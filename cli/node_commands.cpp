@@ -68,6 +68,12 @@ int node_availability(const client_options& o, const std::string& name,
                        : "node " + name + " active: new tasks may be placed on it");
 }
 
+pb::Request node_ps_request(const std::string& name) {
+  pb::Request r;
+  r.set_node_ps(name);
+  return r;
+}
+
 struct update_options {
   client_options client;
   std::string name;
@@ -104,7 +110,7 @@ void add_availability_command(CLI::App* node, const std::string& verb,
 
 void register_node_commands(CLI::App& app, int* exit_code) {
   auto* node = app.add_subcommand("node", "list, inspect, drain and update nodes");
-  node->require_subcommand(1);
+  print_help_when_bare(node);
 
   auto ls_opts = std::make_shared<client_options>();
   auto* ls = node->add_subcommand("ls", "list the nodes of the cluster");
@@ -117,6 +123,9 @@ void register_node_commands(CLI::App& app, int* exit_code) {
   in->add_option("NAME", *name, "node name")->required();
   add_client_options(in, in_opts.get(), true);
   in->callback([in_opts, name, exit_code] { *exit_code = node_inspect(*in_opts, *name); });
+
+  add_task_listing(node, "ps", "list the tasks on a node, history included", "NODE",
+                   "node name", exit_code, node_ps_request);
 
   add_availability_command(node, "drain", "drain",
                            "place no new tasks on a node and move its tasks away",

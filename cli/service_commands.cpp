@@ -1,4 +1,4 @@
-// `troupe service ls|ps|inspect|scale|logs`.
+// `troupe service ls|ps|inspect|scale|logs` (create|rm: service_create.cpp).
 #include <iostream>
 #include <memory>
 
@@ -24,7 +24,6 @@ struct scale_options {
   client_options client;
   std::vector<std::string> args;
   bool detach = false;
-  std::string timeout = "5m";
 };
 
 struct logs_options {
@@ -55,14 +54,10 @@ int service_ls(const client_options& o) {
   return 0;
 }
 
-int service_ps(const named_options& o) {
-  pb::Request request;
-  request.set_service_ps(o.name);
-  pb::Response response;
-  if (!request_api(o.client, request, &response))
-    return 1;
-  print_tasks(response, o.client.format);
-  return 0;
+pb::Request service_ps_request(const std::string& name) {
+  pb::Request r;
+  r.set_service_ps(name);
+  return r;
 }
 
 int service_inspect(const named_options& o) {
@@ -89,9 +84,8 @@ int service_inspect(const named_options& o) {
 int service_scale(const scale_options& o) {
   std::vector<pb::ScaleService> entries;
   std::string error;
-  int64_t timeout_ms = 0;
-  if (!parse_scale_args(o.args, &entries, &error) ||
-      !parse_timeout_flag("--timeout", o.timeout, &timeout_ms, &error))
+  int64_t timeout_ms = wait_timeout_ms(o.client, 5 * 60 * 1000);
+  if (!parse_scale_args(o.args, &entries, &error))
     return fail(error);
   pb::Request request;
   std::vector<std::string> names;
@@ -168,27 +162,28 @@ void add_named_service(CLI::App* parent, const char* verb, const char* help,
 
 void register_service_commands(CLI::App& app, int* exit_code) {
   auto* service = app.add_subcommand("service", "inspect and change services");
-  service->require_subcommand(1);
+  print_help_when_bare(service);
 
   auto ls_opts = std::make_shared<client_options>();
   auto* ls = service->add_subcommand("ls", "list services");
   add_client_options(ls, ls_opts.get(), true);
   ls->callback([ls_opts, exit_code] { *exit_code = service_ls(*ls_opts); });
 
-  add_named_service(service, "ps", "list the tasks of a service", exit_code, service_ps);
+  add_task_listing(service, "ps", "list the tasks of a service", "SERVICE",
+                   "service name (STACK_SERVICE)", exit_code, service_ps_request);
   add_named_service(service, "inspect", "show a service in detail", exit_code,
                     service_inspect);
   register_service_endpoints(service, exit_code);
 
   register_update_commands(service, exit_code);
+  register_service_create_commands(service, exit_code);
 
   auto scale = std::make_shared<scale_options>();
   auto* sc = service->add_subcommand("scale", "set the replica count of services");
   sc->add_option("SERVICE=N", scale->args, "service and replica count, e.g. demo_web=3")
       ->required();
   sc->add_flag("-d,--detach", scale->detach, "do not wait for convergence");
-  sc->add_option("--timeout", scale->timeout, "how long to wait (default 5m)");
-  add_client_options(sc, &scale->client, false);
+  add_waiting_client_options(sc, &scale->client);  // --timeout: the wait (default 5m)
   sc->callback([scale, exit_code] { *exit_code = service_scale(*scale); });
 
   auto logs = std::make_shared<logs_options>();

@@ -1,11 +1,14 @@
-// `troupe stack deploy|validate|ls|ps|rm`.
+// `troupe stack deploy|plan|convert|validate|ls|ps|rm`.
 #include <iostream>
 #include <memory>
 
+#include "cli/api_client.hpp"
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "cli/converge_wait.hpp"
 #include "cli/interrupt.hpp"
+#include "cli/stack_plan.hpp"
+#include "config/compose_file.hpp"
 #include "config/stack_file.hpp"
 
 namespace troupe::cli {
@@ -15,18 +18,34 @@ namespace {
 struct deploy_options {
   client_options client;
   std::string file;
+  std::string compose;  // -c FILE
   bool detach = false;
-  std::string timeout = "5m";
+  uint64_t check_index = 0;
+  CLI::Option* check = nullptr;  // --check-index given
 };
 
 // Loads and validates FILE; prints every error and returns false if any.
-bool load_stack(const std::string& file, pb::StackSpec* out) {
-  auto result = load_stack_file(file);
+// A compose file: `-c`, or a name ending in .yml / .yaml.
+bool is_compose(const std::string& file) {
+  auto ends = [&](const std::string& tail) {
+    return file.size() >= tail.size()
+           && file.compare(file.size() - tail.size(), tail.size(), tail) == 0;
+  };
+  return ends(".yml") || ends(".yaml");
+}
+
+void print_errors(const std::vector<config_error>& errors) {
+  for (const auto& error : errors)
+    // A file that cannot be read at all is one sentence of troupe's own.
+    std::cerr << (error.line == 0 && error.key.empty() ? "troupe: " : "")
+              << error.to_string() << "\n";
+}
+
+bool load_stack(const std::string& file, pb::StackSpec* out, bool compose = false) {
+  auto result = compose || is_compose(file) ? load_compose_file(file).stack
+                                            : load_stack_file(file);
   if (!result.ok()) {
-    for (const auto& error : result.errors)
-      // A file that cannot be read at all is one sentence of troupe's own.
-      std::cerr << (error.line == 0 && error.key.empty() ? "troupe: " : "")
-                << error.to_string() << "\n";
+    print_errors(result.errors);
     return false;
   }
   *out = result.stack;
@@ -42,15 +61,17 @@ std::vector<std::string> service_names(const pb::StackSpec& stack) {
 }
 
 int stack_deploy(const deploy_options& o) {
-  int64_t timeout_ms = 0;
+  int64_t timeout_ms = wait_timeout_ms(o.client, 5 * 60 * 1000);
   std::string error;
-  if (!parse_timeout_flag("--timeout", o.timeout, &timeout_ms, &error))
-    return fail(error);
+  if (o.file.empty() == o.compose.empty())
+    return fail("stack deploy takes a stack file or -c COMPOSE_FILE (one of them)");
   pb::StackSpec stack;
-  if (!load_stack(o.file, &stack))
+  if (!load_stack(o.compose.empty() ? o.file : o.compose, &stack, !o.compose.empty()))
     return 1;
   pb::Request request;
   *request.mutable_deploy_stack() = stack;
+  if (o.check != nullptr && o.check->count() > 0)
+    request.mutable_deploy_check()->set_index(o.check_index);
   pb::Response response;
   if (!request_api(o.client, request, &response))
     return 1;
@@ -69,6 +90,42 @@ int stack_deploy(const deploy_options& o) {
     return fail(error);
   std::cout << "stack " << stack.name() << " deployed: " << names.size()
             << (names.size() == 1 ? " service" : " services") << " converged\n";
+  return 0;
+}
+
+struct plan_options {
+  client_options client;
+  std::string file;
+};
+
+// Exit 0: nothing would change; 2: something would; 1: an error.
+int stack_plan_command(const plan_options& o) {
+  pb::StackSpec stack;
+  if (!load_stack(o.file, &stack))
+    return 1;
+  fill_stack_defaults(&stack);
+  stored_stack now;
+  if (!read_stored_stack(o.client, stack.name(), &now))
+    return 1;
+  auto plan = plan_stack(stack, now.specs, now.live_tasks, now.index);
+  if (o.client.format == "json") {
+    print_json(plan_json(plan));
+  } else {
+    std::cout << plan_text(plan);
+    if (plan.has_changes())
+      std::cout << "deploy it only if the stack has not changed since: troupe stack deploy "
+                << o.file << " --check-index " << now.index << "\n";
+  }
+  return plan.has_changes() ? 2 : 0;
+}
+
+int stack_convert(const std::string& file) {
+  auto result = load_compose_file(file);
+  if (!result.ok()) {
+    print_errors(result.stack.errors);
+    return 1;
+  }
+  std::cout << result.toml;
   return 0;
 }
 
@@ -103,14 +160,10 @@ int stack_ls(const client_options& o) {
   return 0;
 }
 
-int stack_ps(const client_options& o, const std::string& name) {
-  pb::Request request;
-  request.set_stack_ps(name);
-  pb::Response response;
-  if (!request_api(o, request, &response))
-    return 1;
-  print_tasks(response, o.format);
-  return 0;
+pb::Request stack_ps_request(const std::string& name) {
+  pb::Request r;
+  r.set_stack_ps(name);
+  return r;
 }
 
 int stack_rm(const client_options& o, const std::string& name) {
@@ -138,14 +191,24 @@ void add_named(CLI::App* parent, const char* verb, const char* help, bool with_f
 
 void register_stack_commands(CLI::App& app, int* exit_code) {
   auto* stack = app.add_subcommand("stack", "deploy and manage stacks");
-  stack->require_subcommand(1);
+  print_help_when_bare(stack);
 
   auto deploy = std::make_shared<deploy_options>();
   auto* dep = stack->add_subcommand("deploy", "deploy a stack file and wait until it runs");
-  dep->add_option("FILE", deploy->file, "stack file (TOML)")->required();
+  dep->add_option("FILE", deploy->file, "stack file (TOML; .yml/.yaml: a compose file)");
+  dep->add_option("-c,--compose-file", deploy->compose, "a docker-compose file instead");
   dep->add_flag("-d,--detach", deploy->detach, "do not wait for convergence");
-  dep->add_option("--timeout", deploy->timeout, "how long to wait (default 5m)");
-  add_client_options(dep, &deploy->client, false);
+  deploy->check = dep->add_option("--check-index", deploy->check_index,
+                                  "refuse unless the stack is still at this index (from "
+                                  "`stack plan`; 0 = it must not exist yet)");
+  add_waiting_client_options(dep, &deploy->client);  // --timeout: the wait (default 5m)
+
+  auto plan = std::make_shared<plan_options>();
+  auto* pl = stack->add_subcommand(
+    "plan", "show what deploying a stack file would change; exit 0 no change, 2 changes");
+  pl->add_option("FILE", plan->file, "stack file (TOML)")->required();
+  add_client_options(pl, &plan->client, true);
+  pl->callback([plan, exit_code] { *exit_code = stack_plan_command(*plan); });
   dep->callback([deploy, exit_code] { *exit_code = stack_deploy(*deploy); });
 
   auto file = std::make_shared<std::string>();
@@ -153,12 +216,19 @@ void register_stack_commands(CLI::App& app, int* exit_code) {
   val->add_option("FILE", *file, "stack file (TOML)")->required();
   val->callback([file, exit_code] { *exit_code = stack_validate(*file); });
 
+  auto compose = std::make_shared<std::string>();
+  auto* conv = stack->add_subcommand(
+    "convert", "print the troupe stack file (TOML) equivalent to a docker-compose file");
+  conv->add_option("FILE", *compose, "docker-compose file (YAML)")->required();
+  conv->callback([compose, exit_code] { *exit_code = stack_convert(*compose); });
+
   auto ls_opts = std::make_shared<client_options>();
   auto* ls = stack->add_subcommand("ls", "list stacks");
   add_client_options(ls, ls_opts.get(), true);
   ls->callback([ls_opts, exit_code] { *exit_code = stack_ls(*ls_opts); });
 
-  add_named(stack, "ps", "list the tasks of a stack", true, exit_code, stack_ps);
+  add_task_listing(stack, "ps", "list the tasks of a stack", "NAME", "stack name", exit_code,
+                   stack_ps_request);
   add_named(stack, "rm", "remove a stack and stop its tasks", false, exit_code, stack_rm);
 }
 

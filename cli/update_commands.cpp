@@ -34,26 +34,18 @@ struct update_options {
   client_options client;
   update_flags flags;
   bool detach = false;
-  std::string timeout = "10m";
 };
 
 struct rollback_options {
   client_options client;
   std::string service;
   bool detach = false;
-  std::string timeout = "10m";
 };
 
 int finish_wait(const client_options& client, const std::string& service,
-                bool rollback, bool detach, const std::string& timeout_text,
-                bool scale_only = false) {
-  int64_t timeout_ms = 0;
+                bool rollback, bool detach, bool scale_only = false) {
+  int64_t timeout_ms = wait_timeout_ms(client, 10 * 60 * 1000);
   std::string error;
-  auto t = parse_duration_ms(timeout_text);
-  if (!t || *t <= 0)
-    return fail("--timeout must be a duration like 30s or 5m, got '"
-                + timeout_text + "'");
-  timeout_ms = *t;
   if (detach) {
     std::cout << "service " << service
               << (rollback ? " rolling back" : " updating") << "\n";
@@ -87,7 +79,7 @@ int service_update(const update_options& o) {
   bool scale_only = u.set_replicas() && u.image().empty() && !u.set_command()
                     && u.env_add().empty() && u.env_rm().empty()
                     && !u.set_update() && !u.force();
-  return finish_wait(o.client, o.flags.service, false, o.detach, o.timeout,
+  return finish_wait(o.client, o.flags.service, false, o.detach,
                      scale_only);
 }
 
@@ -97,7 +89,7 @@ int service_rollback(const rollback_options& o) {
   pb::Response response;
   if (!request_api(o.client, request, &response))
     return 1;
-  return finish_wait(o.client, o.service, true, o.detach, o.timeout);
+  return finish_wait(o.client, o.service, true, o.detach);
 }
 
 } // namespace
@@ -257,8 +249,7 @@ void register_update_commands(CLI::App* service, int* exit_code) {
                 "failures tolerated, 0..1");
   u->add_flag("--force", f.force, "replace every task even if nothing changed");
   u->add_flag("-d,--detach", up->detach, "do not wait for the update");
-  u->add_option("--timeout", up->timeout, "how long to wait (default 10m)");
-  add_client_options(u, &up->client, false);
+  add_waiting_client_options(u, &up->client);  // --timeout: the wait (default 10m)
   u->callback([up, exit_code] { *exit_code = service_update(*up); });
 
   auto rb = std::make_shared<rollback_options>();
@@ -266,8 +257,7 @@ void register_update_commands(CLI::App* service, int* exit_code) {
     "rollback", "return to the previous spec under the rollback policy");
   r->add_option("SERVICE", rb->service, "service name (STACK_SERVICE)")->required();
   r->add_flag("-d,--detach", rb->detach, "do not wait for the rollback");
-  r->add_option("--timeout", rb->timeout, "how long to wait (default 10m)");
-  add_client_options(r, &rb->client, false);
+  add_waiting_client_options(r, &rb->client);  // --timeout: the wait (default 10m)
   r->callback([rb, exit_code] { *exit_code = service_rollback(*rb); });
 }
 

@@ -7,7 +7,7 @@ packages=(
   libcaf-dev libprotobuf-dev protobuf-compiler
   libzmq3-dev cppzmq-dev libsqlite3-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libcli11-dev nlohmann-json3-dev
-  libldns-dev prometheus-cpp-dev libedit-dev
+  libldns-dev prometheus-cpp-dev libedit-dev libyaml-cpp-dev
   runc umoci busybox-static curl procps iproute2 bind9-dnsutils tmux
 )
 missing=()

@@ -66,6 +66,8 @@ bool is_read(const pb::Request& r) {
     case pb::Request::kInspectNode:
     case pb::Request::kValidateStack:
     case pb::Request::kServiceEndpoints:
+    case pb::Request::kInspectStack:
+    case pb::Request::kNodePs:
       return true;
     default:
       return false;
@@ -158,8 +160,45 @@ pb::Response answer_read(const cluster_state& view, const pb::Request& req) {
         s->set_services(stack.services_size());
         s->set_created_at(stack.created_at());
         s->set_updated_at(stack.updated_at());
+        s->set_modify_index(view.stack_index(name));
       }
       break;
+    case pb::Request::kInspectStack: {
+      const auto* stack = view.find_stack(req.inspect_stack());
+      if (stack == nullptr)
+        return error_response("no stack named '" + req.inspect_stack() + "'");
+      auto s = out.add_stacks();
+      s->set_name(stack->name());
+      s->set_services(stack->services_size());
+      s->set_created_at(stack->created_at());
+      s->set_updated_at(stack->updated_at());
+      s->set_modify_index(view.stack_index(stack->name()));
+      for (const auto& name : stack->services()) {
+        const auto* svc = view.find_service(name);
+        if (svc == nullptr)
+          continue;
+        *out.add_services() = summarize(view, *svc);
+        for (const auto* t : view.tasks_of(name))
+          if (live(*t))
+            *out.add_tasks() = *t;
+      }
+      break;
+    }
+    case pb::Request::kNodePs: {
+      if (view.find_node(req.node_ps()) == nullptr)
+        return error_response("no node named '" + req.node_ps() + "'");
+      auto tasks = view.tasks_on(req.node_ps());
+      std::stable_sort(tasks.begin(), tasks.end(), [](const pb::Task* a, const pb::Task* b) {
+        if (a->service() != b->service())
+          return a->service() < b->service();
+        if (a->slot() != b->slot())
+          return a->slot() < b->slot();
+        return a->created_at() > b->created_at();
+      });
+      for (const auto* t : tasks)
+        *out.add_tasks() = *t;
+      break;
+    }
     case pb::Request::kStackPs: {
       auto i = view.stacks().find(req.stack_ps());
       if (i == view.stacks().end())
@@ -335,6 +374,20 @@ pb::Entry plan_change(const cluster_state& view, const pb::Request& req,
           !conflict.empty()) {
         *error = "stack '" + stack.name() + "' is not valid: " + conflict;
         return {};
+      }
+      if (req.has_deploy_check()) {  // `stack deploy --check-index N`
+        uint64_t now = view.stack_index(stack.name());
+        if (now != req.deploy_check().index()) {
+          *error = "stack '" + stack.name() + "' changed since the plan ("
+                   + (now == 0 ? std::string("it no longer exists")
+                               : "its index is now " + std::to_string(now))
+                   + ", the plan saw "
+                   + (req.deploy_check().index() == 0
+                        ? std::string("no such stack")
+                        : std::to_string(req.deploy_check().index()))
+                   + "); nothing was deployed: run `troupe stack plan` again";
+          return {};
+        }
       }
       *entry.add_changes()->mutable_deploy_stack() = std::move(stack);
       break;

@@ -6,6 +6,8 @@
 #include "actors/manager/core/cluster_state.hpp"
 #include "actors/manager/queries.hpp"
 #include "actors/observe/events.hpp"
+#include "actors/observe/registry.hpp"
+#include "messages/build_info.hpp"
 #include "messages/errors.hpp"
 
 namespace troupe {
@@ -68,11 +70,37 @@ void finish_traces(self_ptr self) {
   }
 }
 
+/// `troupe version`: this build and node; answered by every node.
+pb::Response version_answer(self_ptr self) {
+  pb::Response resp;
+  auto* v = resp.mutable_server_version();
+  v->set_version(build_version());
+  v->set_commit(build_commit());
+  v->set_build_type(build_type());
+  v->set_api_level(api_level);
+  if (auto* reg = observe::registry_of(self->home_system())) {
+    auto node = reg->node();
+    v->set_node(node.name());
+    v->set_role(node.role());
+  }
+  return resp;
+}
+
 void serve(self_ptr self, const envelope& env, const pb::Request& req) {
   auto& st = self->state;
   auto on_error = [=](const caf::error& err) {
     reply_error(self, env, error_message(err));
   };
+  if (req.kind_case() == pb::Request::kVersion) {
+    reply(self, env, version_answer(self));
+    return;
+  }
+  if (req.kind_case() == pb::Request::KIND_NOT_SET && req.api_level() > api_level) {
+    reply_error(self, env, "this node speaks API level " + std::to_string(api_level)
+                             + " and the client " + std::to_string(req.api_level())
+                             + ": the node does not know this request; upgrade the node");
+    return;
+  }
   if (observe::is_console_request(req)) {
     serve_console(self, env, req);
     return;
@@ -135,9 +163,10 @@ void serve(self_ptr self, const envelope& env, const pb::Request& req) {
     reply_error(self, env, "the request names no known operation");
     return;
   }
-  if (is_write(req)) {
+  if (is_write(req) && !req.has_deploy_check()) {
     // Checked against the local state: Raft orders the write itself, and
     // applying skips a change that no longer fits (an unknown service).
+    // A deploy with --check-index is checked against a linearizable read.
     serve_at(self, env, req, 0);
     return;
   }

@@ -136,6 +136,17 @@ const pb::Stack* cluster_state::find_stack(const std::string& name) const {
   return stacks_.get(name);
 }
 
+uint64_t cluster_state::stack_index(const std::string& name) const {
+  const auto* stack = find_stack(name);
+  if (stack == nullptr)
+    return 0;
+  uint64_t index = stack->modify_index();
+  for (const auto& svc : stack->services())
+    if (const auto* s = find_service(svc))
+      index = std::max(index, s->modify_index());
+  return index;
+}
+
 std::vector<std::string>
 cluster_state::task_ids_of(const std::string& service) const {
   return index_keys(tasks_by_service_, service);

@@ -78,6 +78,10 @@ public:
   /// and returns the keys of everything it touched.
   touched_keys apply(const pb::Entry& entry);
 
+  /// The index of the newest entry that changed stack `name` or one of its
+  /// services (Stack.modify_index, Service.modify_index); 0 = no such stack.
+  uint64_t stack_index(const std::string& name) const;
+
   uint64_t index() const { return index_; }
   const stack_map& stacks() const { return stacks_; }
   const service_map& services() const { return services_; }
@@ -121,6 +125,7 @@ public:
   uint64_t global_services() const { return global_services_; }
 
 private:
+  void stamp_modify_index(const touched_keys& touched, uint64_t index);
   friend struct state_writer;
   uint64_t index_ = 0;
   stack_map stacks_;

@@ -385,12 +385,32 @@ struct applier {
 
 } // namespace
 
+// Every stack and service record the entry changed carries its index
+// (`stack plan` / `stack deploy --check-index`, issue 12).
+void cluster_state::stamp_modify_index(const touched_keys& touched, uint64_t index) {
+  state_writer w{*this};
+  for (const auto& name : touched.services)
+    if (const auto* svc = find_service(name); svc != nullptr && svc->modify_index() != index) {
+      pb::Service next = *svc;
+      next.set_modify_index(index);
+      w.put_service(std::move(next));
+    }
+  for (const auto& name : touched.stacks)
+    if (const auto* stack = find_stack(name);
+        stack != nullptr && stack->modify_index() != index) {
+      pb::Stack next = *stack;
+      next.set_modify_index(index);
+      w.put_stack(std::move(next));
+    }
+}
+
 touched_keys cluster_state::apply(const pb::Entry& entry) {
   touched_keys touched;
   map_work before = map_work::counter();
   applier a{*this, state_writer{*this}, entry.timestamp(), touched};
   for (auto& change : entry.changes())
     a.apply(change);
+  stamp_modify_index(touched, entry.index());
   index_ = entry.index();
   const map_work& after = map_work::counter();
   last_apply_work_.visited = after.visited - before.visited;

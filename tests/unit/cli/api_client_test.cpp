@@ -1,4 +1,6 @@
 #include <filesystem>
+#include <fstream>
+#include <unistd.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -117,6 +119,70 @@ TEST(resolve_api_address, flag_then_environment_then_default) {
     setenv("TROUPE_HOST", keep.c_str(), 1);
   else
     unsetenv("TROUPE_HOST");
+}
+
+} // namespace
+} // namespace troupe
+
+namespace troupe {
+namespace {
+
+std::string closed_port_address() {
+  zmq::context_t context;
+  zmq::socket_t s(context, zmq::socket_type::router);
+  s.bind("tcp://127.0.0.1:*");
+  return s.get(zmq::sockopt::last_endpoint).substr(6);  // closed when s goes
+}
+
+TEST(call_api, a_refused_connection_fails_at_once_not_after_the_timeout) {
+  auto address = closed_port_address();
+  pb::Request request;
+  request.mutable_list_nodes();
+  pb::Response response;
+  std::string error;
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(call_api(address, request, &response, 10000, &error));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+  EXPECT_EQ(error, "cannot reach the node at " + address
+                     + " (connection refused); is `troupe agent` running?");
+}
+
+TEST(call_api, fails_over_in_turn_and_starts_from_the_last_answer) {
+  auto dir = std::filesystem::temp_directory_path()
+             / ("troupe-failover-" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  api_client_settings settings;
+  settings.state_dir = dir.string();
+  set_api_client_settings(settings);
+  echo_server a(2), b(2);
+  auto dead = closed_port_address();
+  pb::Request request;
+  request.mutable_list_nodes();
+  pb::Response response;
+  std::string error;
+  // The dead one first: the next one answers, and is remembered.
+  ASSERT_TRUE(call_api(dead + "," + b.address() + "," + a.address(), request, &response,
+                       5000, &error)) << error;
+  EXPECT_EQ(last_answered_endpoint(), b.address());
+  std::ifstream in(dir / "last-endpoint");
+  std::string saved;
+  std::getline(in, saved);
+  EXPECT_EQ(saved, b.address());
+  // A new client process (settings set again) starts from the remembered one.
+  set_api_client_settings(settings);
+  ASSERT_TRUE(call_api(a.address() + "," + b.address(), request, &response, 5000, &error))
+    << error;
+  EXPECT_EQ(last_answered_endpoint(), b.address()) << "b answered last: it is tried first";
+  ASSERT_TRUE(call_api(a.address() + "," + dead, request, &response, 5000, &error)) << error;
+  EXPECT_EQ(last_answered_endpoint(), a.address());
+  ASSERT_TRUE(call_api(a.address(), request, &response, 5000, &error)) << error;
+  // Every endpoint down: one sentence naming each.
+  EXPECT_FALSE(call_api(dead + "," + dead.substr(0, dead.rfind(':')) + ":1", request,
+                        &response, 5000, &error));
+  EXPECT_EQ(error.rfind("no node of " + dead, 0), 0u) << error;
+  EXPECT_NE(error.find("connection refused"), std::string::npos) << error;
+  set_api_client_settings({});
+  std::filesystem::remove_all(dir);
 }
 
 } // namespace
