@@ -1,14 +1,18 @@
 // The `troupe` binary: `troupe agent ...` runs a node; every other command
 // is a client of a node's API. Exit status 0 on success, 1 on any error with
-// one sentence on stderr.
+// one sentence on stderr. `troupe shim ...` is a task's shim (runtime/shim.hpp).
 #include <iostream>
 
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
 #include "cli/console.hpp"
+#include "runtime/shim.hpp"
 
 int main(int argc, char** argv) {
+  // The per-task shim first, before anything else is set up (shim.hpp).
+  if (argc > 1 && std::string(argv[1]) == "shim")
+    return troupe::shim_main(argc - 1, argv + 1);
   using namespace troupe::cli;
   CLI::App app{"troupe: a container orchestrator on the actor model"};
   app.name("troupe");

@@ -35,10 +35,10 @@ agent::~agent() {
   int code = 0;
   if (running() && !stop(&code))
     std::cerr << "[harness] the agent did not stop within 30s; killed it\n";
-  // Whatever the node left behind (it should leave nothing) must not outlive
-  // the test: tasks of the process driver run with their cwd in the data dir.
-  for (int pid : processes_under(root_)) {
-    std::cerr << "[harness] killing leftover task process " << pid << "\n";
+  // A stopped node leaves its tasks running under their shims (live
+  // restore); they must not outlive the test: tasks of the process driver
+  // and their shims run with their cwd in the data dir.
+  for (int pid : processes_under(root_, true)) {
     kill(-pid, SIGKILL);
     kill(pid, SIGKILL);
   }

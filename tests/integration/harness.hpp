@@ -72,8 +72,12 @@ std::set<int> processes_with(const std::string& text);
 int spawn_logged(const std::vector<std::string>& argv, const std::string& log_path);
 
 /// Pids of live processes whose working directory lies under `dir` (the
-/// process driver runs each task in its own folder in the data dir).
-std::vector<int> processes_under(const std::string& dir);
+/// process driver runs each task in its own folder in the data dir), the
+/// tasks' shims (`troupe-shim`, `troupe shim`) left out unless with_shims.
+std::vector<int> processes_under(const std::string& dir, bool with_shims = false);
+
+/// True when the process is a task's shim.
+bool is_shim(int pid);
 
 /// Milliseconds on a monotonic clock.
 int64_t now_ms();
