@@ -6,7 +6,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
-#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/prctl.h>
@@ -133,33 +132,29 @@ void write_exit_record(const std::string& line) {
 }
 
 /// SIGKILL to every child of the shim (orphans of the task that left its
-/// process group; the shim is their subreaper).
+/// process group; the shim is their subreaper), from the kernel's list of
+/// its children: no scan of every process on the host.
 void kill_children() {
-  DIR* proc = ::opendir("/proc");
-  if (!proc)
-    return;
   auto self = std::to_string(::getpid());
-  while (auto* e = ::readdir(proc)) {
-    if (e->d_name[0] < '1' || e->d_name[0] > '9')
-      continue;
-    std::string path = std::string("/proc/") + e->d_name + "/stat";
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-      continue;
-    char buf[512];
-    ssize_t n = ::read(fd, buf, sizeof buf - 1);
-    ::close(fd);
-    if (n <= 0)
-      continue;
-    buf[n] = 0;
-    const char* close = std::strrchr(buf, ')');
-    char state = 0;
-    int ppid = 0;
-    if (close && std::sscanf(close + 1, " %c %d", &state, &ppid) == 2
-        && std::to_string(ppid) == self)
-      ::kill(std::atoi(e->d_name), SIGKILL);
+  auto path = "/proc/self/task/" + self + "/children";
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return;
+  std::string text;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;)
+    text.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  const char* p = text.c_str();
+  while (*p) {
+    char* end = nullptr;
+    long pid = std::strtol(p, &end, 10);
+    if (end == p)
+      break;
+    if (pid > 0)
+      ::kill(static_cast<pid_t>(pid), SIGKILL);
+    p = end;
   }
-  ::closedir(proc);
 }
 
 struct client {
@@ -333,6 +328,18 @@ int shim::run(int report_fd) {
     return 1;
   }
   say(report_fd, "started " + std::to_string(pid_) + " " + std::to_string(::getpid()));
+  // Out of the agent's cgroups (best effort: a host without them has none),
+  // after the report: a cgroup move can take milliseconds (v1 waits for
+  // RCU), and the agent need not wait for it.
+  auto self = std::to_string(::getpid());
+  for (const auto& file : o_.self_join) {
+    int fd = ::open(file.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      ssize_t n = ::write(fd, self.data(), self.size());
+      (void) n;
+      ::close(fd);
+    }
+  }
   // Let the agent's pipe go: from here on the shim's own words go to a file.
   int log = ::open("shim.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -401,16 +408,6 @@ int shim_main(int argc, char** argv) {
                  // subreaper's) child, not the agent's
   ::setsid();
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
-  // Out of the agent's cgroups (best effort: a host without them has none).
-  auto self = std::to_string(::getpid());
-  for (const auto& file : o.self_join) {
-    int fd = ::open(file.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd >= 0) {
-      ssize_t n = ::write(fd, self.data(), self.size());
-      (void) n;
-      ::close(fd);
-    }
-  }
   std::signal(SIGPIPE, SIG_IGN);
   std::signal(SIGHUP, SIG_IGN);
   std::signal(SIGINT, SIG_IGN);

@@ -45,7 +45,7 @@ agent::~agent() {
 }
 
 bool agent::start(std::string* error, const std::vector<std::string>& extra) {
-  std::vector<std::string> argv{TROUPE_BINARY, "agent",      "--role",
+  std::vector<std::string> argv{binary_,       "agent",      "--role",
                                 "standalone",  "--name",     "n1",
                                 "--config",    config_path_, "--data-dir",
                                 data_dir_,     "--api",      host_};

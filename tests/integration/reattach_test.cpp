@@ -219,6 +219,33 @@ TEST_F(reattach, a_task_whose_shim_is_killed_fails_and_is_restarted_without_left
   remove_and_check();
 }
 
+// An upgrade: the node ran from another binary (a copy with no troupe-shim
+// beside it: its shims are `troupe shim`); the new one re-attaches.
+TEST_F(reattach, an_agent_started_from_another_binary_reattaches) {
+  int code = -1;
+  ASSERT_TRUE(agent_->stop(&code));
+  auto old_binary = agent_->root() + "/old/troupe";
+  fs::create_directories(agent_->root() + "/old");
+  fs::copy_file(TROUPE_BINARY, old_binary);
+  agent_->set_binary(old_binary);
+  std::string error;
+  ASSERT_TRUE(agent_->start(&error)) << error;
+  auto before = deploy(2);
+  ASSERT_EQ(before.size(), 2u);
+  for (const auto& [id, pid] : before) {
+    int shim = shim_of(agent_->data_dir(), id);
+    ASSERT_GT(shim, 0);
+    EXPECT_EQ(read_file("/proc/" + std::to_string(shim) + "/cmdline").rfind(old_binary + '\0' + "shim", 0), 0u)
+        << "not the old binary's `troupe shim`";
+  }
+  agent_->crash();
+  agent_->set_binary(TROUPE_BINARY);
+  ASSERT_TRUE(agent_->start(&error)) << error;
+  auto after = wait_running(2, [&](const auto& now) { return now == before; });
+  EXPECT_EQ(after, before);
+  remove_and_check();
+}
+
 TEST_F(reattach, the_shim_is_small) {
   auto before = deploy(1);
   ASSERT_EQ(before.size(), 1u);
