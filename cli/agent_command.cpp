@@ -19,6 +19,9 @@ void register_agent_command(CLI::App& app, int* exit_code) {
                   "Prometheus metrics HOST:PORT (default 127.0.0.1:API port+2000; off = none)");
   sub->add_option("--events-address", opts->events_address,
                   "event PUB socket HOST:PORT (managers; default API host:API port+1000)");
+  sub->add_flag("--stop-tasks", opts->stop_tasks,
+               "stopping the node (SIGTERM) stops its tasks; by default they keep "
+               "running and the next start re-attaches to them");
   sub->add_flag("--recover", opts->recover,
                "first make a damaged raft.db/state.db consistent: move them aside, keep "
                "the sound part of the log (docs/config.md)");

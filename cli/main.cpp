@@ -2,7 +2,8 @@
 // is a client of a node's API. Global options (--host, --format, --timeout,
 // -v) are accepted anywhere on the line (global_options.hpp). Exit status 0
 // on success, 1 on any error with one sentence on stderr (`stack plan`: 2
-// when a deploy would change something).
+// when a deploy would change something). `troupe shim ...` is a task's shim
+// (runtime/shim.hpp).
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -11,8 +12,12 @@
 #include "cli/console.hpp"
 #include "cli/global_options.hpp"
 #include "cli/version_info.hpp"
+#include "runtime/shim.hpp"
 
 int main(int argc, char** argv) {
+  // The per-task shim first, before anything else is set up (shim.hpp).
+  if (argc > 1 && std::string(argv[1]) == "shim")
+    return troupe::shim_main(argc - 1, argv + 1);
   using namespace troupe::cli;
   CLI::App app{"troupe: a container orchestrator on the actor model"};
   app.name("troupe");

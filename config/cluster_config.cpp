@@ -101,7 +101,7 @@ void read_node_config(toml_reader& r, const toml::table& t, const std::string& p
   r.check_keys(t, path, {"data_dir", "driver", "address", "api_address", "labels",
                          "cpus", "memory", "ports", "images_dir",
                          "events_address", "metrics_address", "ingress_address",
-                         "dns_address"});
+                         "dns_address", "stop_tasks"});
   if (auto v = r.string(t, path, "data_dir")) n->set_data_dir(*v);
   if (auto v = r.string(t, path, "driver")) {
     n->set_driver(*v);
@@ -156,6 +156,7 @@ void read_node_config(toml_reader& r, const toml::table& t, const std::string& p
     if (*v != "off")
       check_address(r, t, path, "dns_address", *v);
   }
+  if (auto v = r.boolean(t, path, "stop_tasks")) n->set_stop_tasks(*v);
 }
 
 // [cluster] vip_ports = "MIN-MAX": the internal VIP ports (actors/network/core/vip.hpp).

@@ -362,7 +362,7 @@ pb::RestartPolicy default_restart_policy() {
   pb::RestartPolicy r;
   r.set_condition("any");
   r.set_delay_ms(100);  // as Docker's restart backoff: 100ms, doubling
-  r.set_max_delay_ms(30000);
+  r.set_max_delay_ms(10000);  // reset after 10s of running (restart_policy)
   return r;
 }
 

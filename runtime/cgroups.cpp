@@ -1,5 +1,8 @@
 #include "runtime/cgroups.hpp"
 
+#include <algorithm>
+#include <unistd.h>
+
 #include "config/units.hpp"
 
 #include <cerrno>
@@ -144,6 +147,39 @@ cgroup_host cgroup_host::probe() {
     host.cpu_root = writable_dir(cpu) ? cpu : "";
   }
   return host;
+}
+
+std::vector<std::string> shim_procs_files(const cgroup_host& host,
+                                          const std::string& parent) {
+  std::vector<std::string> out;
+  if (!host.usable())
+    return out;
+  for (const auto& root : {host.memory_root, host.cpu_root}) {
+    if (root.empty())
+      continue;
+    auto dir = join(join(root, parent), "shims");
+    std::string ignored;
+    auto file = dir + "/cgroup.procs";
+    if (std::find(out.begin(), out.end(), file) == out.end()
+        && make_cgroup_dir(join(root, parent), &ignored) && make_cgroup_dir(dir, &ignored))
+      out.push_back(file);
+  }
+  return out;
+}
+
+void cgroup_set::adopt(const cgroup_host& host, const std::string& parent,
+                       const std::string& id) {
+  dirs_.clear();
+  if (!host.usable())
+    return;
+  for (const auto& root : {host.memory_root, host.cpu_root}) {
+    if (root.empty())
+      continue;
+    auto dir = join(join(root, parent), id);
+    if (std::find(dirs_.begin(), dirs_.end(), dir) == dirs_.end()
+        && ::access(dir.c_str(), F_OK) == 0)
+      dirs_.push_back(dir);
+  }
 }
 
 bool cgroup_set::create(const cgroup_host& host, const std::string& parent,

@@ -39,6 +39,11 @@ public:
               const std::string& id, const cgroup_limits& limits,
               std::string* error);
 
+  /// Takes over the folders an earlier create() of `id` left (an agent that
+  /// re-attaches to a running container): those of them that exist.
+  void adopt(const cgroup_host& host, const std::string& parent,
+             const std::string& id);
+
   /// The cgroup.procs files the child writes its pid to before exec.
   std::vector<std::string> procs_files() const;
 
@@ -51,6 +56,12 @@ public:
 private:
   std::vector<std::string> dirs_;
 };
+
+/// The cgroup.procs files of `<parent>/shims` in each hierarchy the host
+/// offers (created when missing; empty when none): the tasks' shims join
+/// them, out of the agent's cgroups.
+std::vector<std::string> shim_procs_files(const cgroup_host& host,
+                                          const std::string& parent);
 
 /// OOM kills the kernel counted in the memory cgroup folder `dir` (v1:
 /// memory.oom_control, v2: memory.events, both counting subfolders on v2

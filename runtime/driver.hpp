@@ -38,11 +38,14 @@ struct container_handle {
   std::string id;
   int pid = 0;                        // host pid of its main process (oci: the
                                       // container's init, not runc's)
+  std::string dir;                    // the task's folder: its shim's socket
+                                      // and exit record ("" = no shim)
 };
 
 struct exit_status {
   int exit_code = 0;                  // 128+N when killed by signal N
   std::string message;                // e.g. "exited with code 1", "killed by SIGKILL"
+  int64_t ended_ms = 0;               // unix ms it ended (0 = unknown)
 };
 
 class driver {
@@ -51,6 +54,11 @@ public:
 
   /// "process" or "oci".
   virtual std::string name() const = 0;
+
+  /// True when its containers outlive the agent (a shim owns each) and a
+  /// new agent can take them over: poll, notify_exit, signal and cleanup
+  /// work on a handle (id, pid, dir) this driver instance did not start.
+  virtual bool reattaches() const { return false; }
 
   /// Starts the container. On failure returns false with *error set, and
   /// leaves nothing behind.

@@ -62,10 +62,19 @@ bool exit_watcher::watch(int pid, std::function<void()> on_exit) {
     on_exit(); // gone (and reaped) already
     return true;
   }
+  return watch_fd(fd, std::move(on_exit));
+}
+
+bool exit_watcher::watch_fd(int fd, std::function<void()> on_exit) {
+  if (!thread_.joinable() || fd < 0) {
+    if (fd >= 0)
+      ::close(fd);
+    return false;
+  }
   std::lock_guard<std::mutex> guard(mtx_);
   uint64_t key = next_key_++;
   epoll_event ev{};
-  ev.events = EPOLLIN;
+  ev.events = EPOLLIN | EPOLLRDHUP;
   ev.data.u64 = key;
   if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) < 0) {
     ::close(fd);

@@ -7,6 +7,7 @@
 // at once on the caller's thread when the process has already been reaped),
 // after the process has ended; false when this host cannot watch it (no
 // pidfd: the caller polls instead). Callbacks must be short (send a message).
+// watch_fd() does the same for any fd that turns readable (a shim's socket).
 #pragma once
 
 #include <functional>
@@ -25,6 +26,10 @@ public:
   exit_watcher& operator=(const exit_watcher&) = delete;
 
   bool watch(int pid, std::function<void()> on_exit);
+
+  /// Calls on_event once when `fd` becomes readable or hangs up (a shim's
+  /// socket: its exit line, or its end). Takes `fd` over (closes it after).
+  bool watch_fd(int fd, std::function<void()> on_event);
 
   /// Processes watched and not yet ended.
   size_t watched() const;

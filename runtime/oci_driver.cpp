@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 #include "runtime/child_process.hpp"
 #include "runtime/image_store.hpp"
 #include "runtime/oci_config.hpp"
+#include "runtime/shim_client.hpp"
 
 extern char** environ;
 
@@ -74,25 +76,6 @@ std::vector<std::string> agent_env() {
   for (char** e = environ; e && *e; ++e)
     out.emplace_back(*e);
   return out;
-}
-
-/// The container's init pid from runc's pid file, once runc has written it
-/// (0 when runc ended first or took longer than `timeout`).
-int wait_for_pid_file(const std::string& file, int runc_pid,
-                      std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::ifstream in(file);
-    int pid = 0;
-    if (in >> pid && pid > 0)
-      return pid;
-    siginfo_t info{};
-    if (::waitid(P_PID, static_cast<id_t>(runc_pid), &info,
-                 WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == runc_pid)
-      return 0;  // runc ended (and stays a zombie for poll())
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return 0;
 }
 
 } // namespace
@@ -182,85 +165,107 @@ bool oci_driver::start(const container_spec& spec, container_handle* out,
   }
   if (!make_dirs(spec.task_dir, error))
     return false;
-  auto bundle = fs::absolute(spec.task_dir).string() + "/bundle-" + id;
+  auto task_dir = fs::absolute(spec.task_dir).string();
+  auto bundle = task_dir + "/bundle-" + id;
   std::error_code ec;
+  std::string ignored;
   if (fs::exists(bundle, ec)) { // left over from a crash: start afresh
-    std::string ignored;
     run_command(runc_argv({"delete", "-f", id}), &ignored, 5000);
     fs::remove_all(bundle, ec);
   }
   entry e;
   e.bundle = bundle;
+  e.dir = task_dir;
   e.memory_bytes = spec.memory_bytes;
   if (spec.memory_bytes > 0 && host_.usable()
       && !e.memory.create(host_, options_.cgroup_parent, id,
                           cgroup_limits{0, spec.memory_bytes}, error))
     return false;
   auto pid_file = bundle + "/container.pid";
+  // The shim runs `runc run --detach`: runc starts the container and exits,
+  // the container's init (with the log files as its stdout/stderr) becomes
+  // the shim's child (it is a subreaper), and the shim reaps it.
   child_options o;
-  o.argv = runc_argv({"run", "--pid-file", pid_file, "--bundle", bundle, id});
+  o.argv = runc_argv({"run", "--detach", "--pid-file", pid_file, "--bundle", bundle, id});
   o.env = agent_env();
   o.stdout_path = spec.stdout_path;
   o.stderr_path = spec.stderr_path;
+  shim_started started;
   if (!prepare_bundle(spec, id, bundle, error)
-      || !spawn_child(o, &e.pid, error)) {
+      || !start_shim(o, task_dir, pid_file, &started, error,
+                     shim_procs_files(host_, options_.cgroup_parent))) {
+    run_command(runc_argv({"delete", "-f", id}), &ignored, 5000);
     fs::remove_all(bundle, ec);
     e.memory.remove();
     return false;
   }
-  int init_pid = wait_for_pid_file(pid_file, e.pid, std::chrono::seconds(10));
+  e.pid = started.pid;
+  e.wait_fd = shim_wait_fd(task_dir);
   out->id = id;
-  out->pid = init_pid > 0 ? init_pid : e.pid;
+  out->pid = e.pid;
+  out->dir = task_dir;
   std::lock_guard<std::mutex> guard(mtx_);
   entries_[id] = std::move(e);
   return true;
 }
 
+oci_driver::entry& oci_driver::attach_locked(const container_handle& c) {
+  auto i = entries_.find(c.id);
+  if (i != entries_.end())
+    return i->second;
+  entry& e = entries_[c.id];
+  e.pid = c.pid;
+  e.dir = c.dir;
+  e.bundle = c.dir + "/bundle-" + c.id;
+  e.memory.adopt(host_, options_.cgroup_parent, c.id);
+  e.wait_fd = shim_wait_fd(e.dir);
+  return e;
+}
+
+void oci_driver::check_exit(entry& e, int timeout_ms) {
+  if (e.exit)
+    return;
+  e.exit = shim_exit(e.wait_fd, e.dir, timeout_ms, &e.lost);
+  if (e.lost) {
+    // The shim is gone without a record (killed): the container may still
+    // run; cleanup's `runc delete -f` ends it.
+    e.exit = exit_status{128 + SIGKILL, "killed: its shim ended unexpectedly", 0};
+    e.lost = true;
+  }
+  if (e.exit && e.exit->exit_code == 128 + SIGKILL && !e.memory.dirs().empty()
+      && oom_kills(e.memory.dirs().front()) > 0)
+    e.exit->message = oom_message(e.memory_bytes);
+}
+
 std::optional<exit_status> oci_driver::poll(const container_handle& c) {
   std::lock_guard<std::mutex> guard(mtx_);
-  auto i = entries_.find(c.id);
-  if (i == entries_.end())
-    return reap_child(c.pid);
-  if (!i->second.exit) {
-    i->second.exit = reap_child(i->second.pid);
-    // runc reports a container killed by signal N as exit code 128+N.
-    auto& x = i->second.exit;
-    if (x && x->exit_code == 128 + SIGKILL && !i->second.memory.dirs().empty()
-        && oom_kills(i->second.memory.dirs().front()) > 0)
-      x->message = oom_message(i->second.memory_bytes);
-    else if (x && x->exit_code > 128 && x->exit_code < 128 + 65)
-      x->message += " (" + signal_name(x->exit_code - 128) + ")";
-  }
-  return i->second.exit;
+  auto& e = attach_locked(c);
+  check_exit(e, 0);
+  return e.exit;
 }
 
 bool oci_driver::notify_exit(const container_handle& c,
                              std::function<void()> on_exit) {
-  int pid = 0;
+  int fd = -1;
   {
     std::lock_guard<std::mutex> guard(mtx_);
-    auto i = entries_.find(c.id);
-    if (i == entries_.end())
-      return false;
-    if (!i->second.exit)
-      pid = i->second.pid;
+    auto& e = attach_locked(c);
+    if (!e.exit && e.wait_fd >= 0)
+      fd = ::fcntl(e.wait_fd, F_DUPFD_CLOEXEC, 0);
   }
-  if (pid == 0) {
+  if (fd < 0) {
     on_exit();
     return true;
   }
-  return watcher_.watch(pid, std::move(on_exit));
+  return watcher_.watch_fd(fd, std::move(on_exit));
 }
 
 void oci_driver::signal(const container_handle& c, int signal) {
-  int pid = c.pid;
   {
     std::lock_guard<std::mutex> guard(mtx_);
     auto i = entries_.find(c.id);
     if (i != entries_.end() && i->second.exit)
       return;
-    if (i != entries_.end())
-      pid = i->second.pid;
   }
   auto name = signal_name(signal);
   if (name.rfind("SIG", 0) == 0)
@@ -269,8 +274,8 @@ void oci_driver::signal(const container_handle& c, int signal) {
     name = std::to_string(signal);
   std::string output;
   if (run_command(runc_argv({"kill", c.id, name}), &output, 5000) != 0
-      && pid > 0)
-    ::kill(pid, signal); // runc run forwards it to the container
+      && !c.dir.empty())
+    shim_call(c.dir, "signal " + std::to_string(signal), &output);
 }
 
 std::vector<std::string> oci_driver::exec_argv(
@@ -281,30 +286,28 @@ std::vector<std::string> oci_driver::exec_argv(
 }
 
 void oci_driver::cleanup(const container_handle& c) {
-  if (!poll(c)) { // cleanup before the exit: force it
-    signal(c, SIGKILL);
-    for (int i = 0; i < 500 && !poll(c); ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    if (!poll(c) && c.pid > 0)
-      ::kill(c.pid, SIGKILL);
-  }
-  std::string output;
-  run_command(runc_argv({"delete", "-f", c.id}), &output, 10000);
   entry e;
   {
     std::lock_guard<std::mutex> guard(mtx_);
+    attach_locked(c);
     auto i = entries_.find(c.id);
-    if (i == entries_.end())
-      return;
     e = std::move(i->second);
     entries_.erase(i);
   }
+  check_exit(e, 0);
+  if (!e.exit) { // cleanup before the exit: force it
+    signal(c, SIGKILL);
+    check_exit(e, 10000);
+  }
+  std::string output;
+  run_command(runc_argv({"delete", "-f", c.id}), &output, 10000);
+  shim_call(e.dir, "done", &output);
+  if (e.wait_fd >= 0)
+    ::close(e.wait_fd);
+  remove_exit_record(e.dir);
   std::error_code ec;
   fs::remove_all(e.bundle, ec);
   e.memory.remove();
-  if (!e.exit)
-    while (::waitpid(e.pid, nullptr, 0) < 0 && errno == EINTR) {
-    }
 }
 
 } // namespace troupe

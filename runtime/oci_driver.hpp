@@ -2,10 +2,16 @@
 // spec.task_dir/bundle-<id>, unpacked with umoci from a tag in the node's OCI
 // image layout (or using spec.rootfs read-only).
 // Contract:
-// - runc runs in the foreground (`runc run`), in its own session, with the
-//   log files as stdout/stderr; it exits with the container's exit code, so
-//   poll() is a waitpid on runc, and notify_exit() watches runc (pidfd);
-// - the handle's pid is the container's init (runc's --pid-file), not runc's;
+// - a shim of its own (shim.hpp) runs `runc run --detach --pid-file`: the
+//   container's init, with the log files as its stdout/stderr, becomes the
+//   shim's child (a subreaper), and the shim reaps it and records its exit;
+//   the container outlives the agent, and an agent that starts again
+//   re-attaches to it (poll, signal, cleanup of a handle with its dir);
+//   notify_exit() watches the shim's socket (one exit_watcher thread);
+// - the handle's pid is the container's init (runc's --pid-file);
+// - a shim that ended without an exit record (killed) makes the container
+//   end "killed: its shim ended unexpectedly"; cleanup's `runc delete -f`
+//   removes it;
 // - a memory limit is set on a cgroup of our own, "/<cgroup_parent>/<id>",
 //   with runc's cgroup "<that>/ctr" inside it: the kernel's OOM count
 //   survives runc removing its cgroup, and a container killed for its limit
@@ -32,6 +38,7 @@ public:
   explicit oci_driver(driver_options options);
 
   std::string name() const override { return "oci"; }
+  bool reattaches() const override { return true; }
   bool start(const container_spec& spec, container_handle* out,
              std::string* error) override;
   std::optional<exit_status> poll(const container_handle& c) override;
@@ -51,12 +58,21 @@ public:
 
 private:
   struct entry {
-    int pid = 0;               // runc's
+    int pid = 0;               // the container's init
+    std::string dir;           // the task's folder: the shim's socket
+    int wait_fd = -1;          // a connection that asked the shim to `wait`
+    bool lost = false;         // the shim ended without an exit record
     std::string bundle;
     cgroup_set memory;         // our cgroup holding the memory limit
     int64_t memory_bytes = 0;
     std::optional<exit_status> exit;
   };
+
+  /// The entry of `c`, attached to its shim when this driver did not
+  /// start it. Holds mtx_.
+  entry& attach_locked(const container_handle& c);
+  /// Reads the shim's exit line or record when there is one.
+  void check_exit(entry& e, int timeout_ms);
 
   bool prepare_bundle(const container_spec& spec, const std::string& id,
                       const std::string& bundle, std::string* error);

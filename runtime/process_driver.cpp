@@ -1,13 +1,26 @@
 #include "runtime/process_driver.hpp"
 
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <fcntl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "runtime/child_process.hpp"
+#include "runtime/shim_client.hpp"
 
 namespace troupe {
+
+namespace {
+
+int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+} // namespace
 
 process_driver::process_driver(driver_options options)
   : options_(std::move(options)), host_(cgroup_host::probe()) {
@@ -42,60 +55,120 @@ bool process_driver::start(const container_spec& spec, container_handle* out,
                                           spec.id, limits, error))
     return false;
   o.join_files = e.cgroups.procs_files();
-  if (!spawn_child(o, &e.pid, error)) {
-    e.cgroups.remove();
-    return false;
+  if (spec.task_dir.empty()) {
+    if (!spawn_child(o, &e.pid, error)) {
+      e.cgroups.remove();
+      return false;
+    }
+  } else {
+    shim_started started;
+    if (!start_shim(o, spec.task_dir, "", &started, error,
+                    shim_procs_files(host_, options_.cgroup_parent))) {
+      e.cgroups.remove();
+      return false;
+    }
+    e.pid = started.pid;
+    e.dir = spec.task_dir;
+    e.wait_fd = shim_wait_fd(e.dir);
   }
   out->id = spec.id;
   out->pid = e.pid;
+  out->dir = e.dir;
   std::lock_guard<std::mutex> guard(mtx_);
   entries_[spec.id] = std::move(e);
   return true;
 }
 
+process_driver::entry& process_driver::attach_locked(const container_handle& c) {
+  auto i = entries_.find(c.id);
+  if (i != entries_.end())
+    return i->second;
+  entry& e = entries_[c.id];
+  e.pid = c.pid;
+  e.dir = c.dir;
+  e.cgroups.adopt(host_, options_.cgroup_parent, c.id);
+  if (!e.dir.empty())
+    e.wait_fd = shim_wait_fd(e.dir);
+  return e;
+}
+
+void process_driver::check_exit_locked(entry& e, int timeout_ms) {
+  if (e.exit)
+    return;
+  if (e.dir.empty()) {
+    e.exit = reap_child(e.pid);
+  } else {
+    bool lost = false;
+    e.exit = shim_exit(e.wait_fd, e.dir, timeout_ms, &lost);
+    if (lost) {
+      // The shim is gone without a record (killed): the task may still run,
+      // an orphan now; its group goes (only a live group leader of that pid).
+      if (e.pid > 0 && ::getpgid(e.pid) == e.pid)
+        ::kill(-e.pid, SIGKILL);
+      e.exit = exit_status{128 + SIGKILL,
+                           "killed: its shim ended unexpectedly", now_ms()};
+    }
+  }
+  if (e.exit && e.exit->exit_code == 128 + SIGKILL && !e.cgroups.dirs().empty()
+      && oom_kills(e.cgroups.dirs().front()) > 0)
+    e.exit->message = oom_message(e.memory_bytes);
+}
+
 std::optional<exit_status> process_driver::poll(const container_handle& c) {
   std::lock_guard<std::mutex> guard(mtx_);
-  auto i = entries_.find(c.id);
-  if (i == entries_.end()) // not started by us (e.g. before an agent restart)
-    return reap_child(c.pid);
-  auto& e = i->second;
-  if (!e.exit) {
-    e.exit = reap_child(e.pid);
-    if (e.exit && e.exit->exit_code == 128 + SIGKILL && !e.cgroups.dirs().empty()
-        && oom_kills(e.cgroups.dirs().front()) > 0)
-      e.exit->message = oom_message(e.memory_bytes);
-  }
+  if (c.dir.empty() && entries_.count(c.id) == 0)
+    return reap_child(c.pid);  // not started by us, and no shim
+  auto& e = attach_locked(c);
+  check_exit_locked(e, 0);
   return e.exit;
 }
 
 bool process_driver::notify_exit(const container_handle& c,
                                  std::function<void()> on_exit) {
   int pid = c.pid;
+  int fd = -1;
+  bool now = false;
   {
     std::lock_guard<std::mutex> guard(mtx_);
-    auto i = entries_.find(c.id);
-    if (i != entries_.end()) {
-      if (i->second.exit) {
-        pid = 0;
-      } else {
-        pid = i->second.pid;
-      }
+    if (c.dir.empty() && entries_.count(c.id) == 0) {
+      // not ours and no shim: watch the pid
+    } else {
+      auto& e = attach_locked(c);
+      if (e.exit || (!e.dir.empty() && e.wait_fd < 0))
+        now = true;
+      else if (!e.dir.empty())
+        fd = ::fcntl(e.wait_fd, F_DUPFD_CLOEXEC, 0);
+      else
+        pid = e.pid;
     }
   }
-  if (pid == 0) {
+  if (now) {
     on_exit();
     return true;
   }
+  if (fd >= 0)
+    return watcher_.watch_fd(fd, std::move(on_exit));
   return watcher_.watch(pid, std::move(on_exit));
 }
 
 void process_driver::signal(const container_handle& c, int signal) {
-  std::lock_guard<std::mutex> guard(mtx_);
-  auto i = entries_.find(c.id);
-  // Once reaped, the pid may belong to someone else: leave it alone.
-  if (i != entries_.end() && i->second.exit)
+  std::string dir;
+  int pid = c.pid;
+  {
+    std::lock_guard<std::mutex> guard(mtx_);
+    auto i = entries_.find(c.id);
+    // Once reaped, the pid may belong to someone else: leave it alone.
+    if (i != entries_.end() && i->second.exit)
+      return;
+    dir = i != entries_.end() ? i->second.dir : c.dir;
+    if (i != entries_.end())
+      pid = i->second.pid;
+  }
+  if (!dir.empty()) {  // the shim knows whether its task still runs
+    std::string reply;
+    shim_call(dir, "signal " + std::to_string(signal), &reply);
     return;
-  int pid = i != entries_.end() ? i->second.pid : c.pid;
+  }
   if (pid > 0 && ::kill(-pid, signal) < 0 && errno == ESRCH)
     ::kill(pid, signal);
 }
@@ -104,11 +177,28 @@ void process_driver::cleanup(const container_handle& c) {
   entry e;
   {
     std::lock_guard<std::mutex> guard(mtx_);
-    auto i = entries_.find(c.id);
-    if (i == entries_.end())
+    if (c.dir.empty() && entries_.count(c.id) == 0)
       return;
+    attach_locked(c);
+    auto i = entries_.find(c.id);
     e = std::move(i->second);
     entries_.erase(i);
+  }
+  if (!e.dir.empty()) {
+    std::string reply;
+    if (!e.exit) {  // cleanup before the exit: force it
+      check_exit_locked(e, 0);
+      if (!e.exit) {
+        shim_call(e.dir, "signal " + std::to_string(SIGKILL), &reply);
+        check_exit_locked(e, 10000);
+      }
+    }
+    shim_call(e.dir, "done", &reply);
+    if (e.wait_fd >= 0)
+      ::close(e.wait_fd);
+    remove_exit_record(e.dir);
+    e.cgroups.remove();
+    return;
   }
   if (!e.exit) { // cleanup before the exit: force it, then reap
     ::kill(-e.pid, SIGKILL);

@@ -137,11 +137,17 @@ dispatcher(probed_pointer<dispatcher_actor, dispatcher_state> self,
     for (auto i = agents.begin(); i != agents.end(); ++i) {
       if (i->second.address() != msg.source)
         continue;
+      // Its agent is gone (killed, restarting, or its connection lost),
+      // not necessarily its tasks: they run on under their shims. The node
+      // is marked down only when it misses its heartbeats (the tick), so
+      // an agent back within that window re-attaches and nothing moves.
+      // (A standalone node's own agent is not watched: it ends the node.)
       auto name = i->first;
       agents.erase(i);
       forget_sent(self, name);
-      self->state.liveness.forget(name);
-      propose_node_down(self, name);
+      caf::aout(self) << "dispatcher: lost the agent of node " << name
+                      << "; it is marked down unless it is back within its "
+                         "heartbeat window" << std::endl;
       return;
     }
   });

@@ -9,9 +9,10 @@
 // worker that joins or re-joins, or asks for a resync (a delta did not fit
 // what it holds), gets both in full. Work per entry is proportional to what
 // it touched, not to the tasks on a node. Worker status reports are
-// collected for a few milliseconds and proposed as one entry. A worker whose
-// agent goes away (its connection drops), or that misses `down_after`
-// heartbeats in a row, is marked down.
+// collected for a few milliseconds and proposed as one entry. A worker that
+// misses `down_after` heartbeats in a row is marked down; one whose agent
+// goes away (its connection drops) is only forgotten until it joins again
+// (its tasks run on under their shims): marked down if that takes longer.
 #pragma once
 
 #include <map>

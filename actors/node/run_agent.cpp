@@ -167,14 +167,16 @@ std::string bind_local_socket(api_socket& api, const std::string& data_dir,
 
 /// Waits for SIGTERM/SIGINT or the end of the node actor.
 int wait_for_stop(caf::scoped_actor& self, const node_actor& node,
-                  const sigset_t& signals) {
+                  const sigset_t& signals, bool stop_tasks) {
   self->monitor(node);
   for (;;) {
     timespec tick{0, 200 * 1000 * 1000};
     int sig = sigtimedwait(&signals, nullptr, &tick);
     if (sig > 0) {
-      std::cerr << "troupe: stopping (" << strsignal(sig)
-                << "): stopping tasks" << std::endl;
+      std::cerr << "troupe: stopping (" << strsignal(sig) << "): "
+                << (stop_tasks ? "stopping tasks"
+                               : "tasks keep running (re-attached at the next start)")
+                << std::endl;
       return 0;
     }
     bool down = false;
@@ -298,6 +300,7 @@ int run_agent(const agent_options& options) {
     setup.upstream.managers.push_back(m.cluster_address());
   setup.upstream.join_token = config.join_token();
   setup.upstream.heartbeat_ms = config.timings().node_heartbeat_ms();
+  setup.upstream.stop_tasks = options.stop_tasks || nc.stop_tasks();
   if (options.role != "worker") {
     if (options.recover && !recover(nc.data_dir() + "/manager"))
       return 1;
@@ -420,7 +423,8 @@ int run_agent(const agent_options& options) {
             << (driver_names.empty() ? "none" : driver_names) << ")"
             << std::endl;
   caf::scoped_actor self{sys};
-  int code = wait_for_stop(self, root, signals);
+  int code = wait_for_stop(self, root, signals,
+                           options.stop_tasks || nc.stop_tasks());
   if (code == 0) {
     self->request(root, std::chrono::minutes(2), atom::shutdown_v)
       .receive([](bool) {},

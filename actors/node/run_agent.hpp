@@ -16,6 +16,8 @@ struct agent_options {
   std::string metrics_address;      // "" = from the config; "off" = none
   std::string events_address;       // "" = from the config
   bool recover = false;             // make a damaged raft.db/state.db consistent first
+  bool stop_tasks = false;          // stopping the node stops its tasks (default:
+                                    // they keep running and are re-attached)
 };
 
 /// Runs the agent; returns the process exit code (0 on a clean stop, 1 with

@@ -241,12 +241,19 @@ bool stop_leftover(driver& d, const container_record& r) {
   return true;
 }
 
-/// Before the agent joins: containers recorded by a previous run of this
-/// node that are still running have been (or will be) replaced, and the
-/// tasks still assigned here start again fresh: stop them all.
-void stop_leftovers(self_ptr self, const driver_map& drivers,
-                    const std::string& tasks_dir) {
+/// Before the agent joins: the containers recorded by a previous run of
+/// this node. Those of drivers that re-attach are kept for the supervisor
+/// (adopted if their task is still assigned here, else stopped); the
+/// others' tasks start again fresh: they are stopped now.
+std::map<std::string, container_record>
+take_leftovers(self_ptr self, const driver_map& drivers, const std::string& tasks_dir) {
+  std::map<std::string, container_record> kept;
   for (const auto& r : list_container_records(tasks_dir)) {
+    auto k = drivers.find(r.driver);
+    if (k != drivers.end() && k->second->reattaches()) {
+      kept.emplace(r.task_id, r);
+      continue;
+    }
     auto d = drivers.find(r.driver);
     if (d == drivers.end()) {
       caf::aout(self) << "agent: cannot stop leftover container "
@@ -261,6 +268,7 @@ void stop_leftovers(self_ptr self, const driver_map& drivers,
                       << std::endl;
     remove_container_record(tasks_dir, r.task_id);
   }
+  return kept;
 }
 
 } // namespace
@@ -310,10 +318,13 @@ agent(probed_pointer<agent_actor, agent_state> self, pb::Node node,
   read_images(self);
   st.upstream = std::move(upstream);
   st.tasks_dir = tasks_dir;
-  stop_leftovers(self, drivers, tasks_dir);
+  auto leftovers = take_leftovers(self, drivers, tasks_dir);
+  for (const auto& [id, r] : leftovers)
+    st.leftovers.insert(id);
   st.supervisor = self->spawn(supervisor, caf::actor_cast<agent_actor>(self),
                               std::move(drivers), st.node.name(), tasks_dir,
-                              std::make_shared<blocking_pool>(blocking_threads()));
+                              std::make_shared<blocking_pool>(blocking_threads()),
+                              std::move(leftovers));
   self->link_to(st.supervisor);
   self->set_down_handler([=](const caf::down_msg& msg) {
     if (msg.source != self->state.dispatcher.address())
@@ -345,6 +356,12 @@ agent(probed_pointer<agent_actor, agent_state> self, pb::Node node,
         self->send(st.supervisor, atom::stop_v, id);
         st.latest.erase(id);
       }
+      // The first whole list: containers an earlier agent left for tasks
+      // not on it have been replaced; they stop (the rest were adopted).
+      for (const auto& id : st.leftovers)
+        if (st.assigned.ids().count(id) == 0)
+          self->send(st.supervisor, atom::stop_v, id);
+      st.leftovers.clear();
     },
     [=](atom::logs, const pb::LogRequest& req) {
       return read_task_logs(self->state.tasks_dir, req);
@@ -395,8 +412,10 @@ agent(probed_pointer<agent_actor, agent_state> self, pb::Node node,
       *report.add_ports() = std::move(p);
       self->send(st.dispatcher, atom::status_v, std::move(report));
     },
-    [=](atom::shutdown) {
+    [=](atom::shutdown) -> caf::result<bool> {
       self->state.stopping = true;
+      if (!self->state.upstream.stop_tasks)
+        return true;  // live restore: the shims keep the tasks running
       return self->delegate(self->state.supervisor, atom::shutdown_v);
     },
   };

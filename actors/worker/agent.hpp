@@ -34,6 +34,8 @@ struct upstream_config {
   std::vector<std::string> managers;   // worker: cluster addresses host:port
   std::string join_token;
   int64_t heartbeat_ms = 1000;
+  bool stop_tasks = false;  // shutdown stops the tasks (else they keep
+                            // running under their shims: live restore)
 };
 
 struct agent_state {
@@ -45,6 +47,8 @@ struct agent_state {
   bool joining = false;
   supervisor_actor supervisor;
   std::string tasks_dir;
+  std::set<std::string> leftovers;  // tasks of containers an earlier agent
+                                    // left: until the first whole list
   assignment_set assigned;         // the tasks of the last assignment list
   uint64_t routes_index = 0;       // index of the route table the mesh has
   bool routes_known = false;       // false: the next route delta asks for resync

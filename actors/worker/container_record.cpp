@@ -69,7 +69,8 @@ std::string format_container_record(const container_record& r) {
      << "container=" << r.container_id << "\n"
      << "task=" << r.task_id << "\n"
      << "pid=" << r.pid << "\n"
-     << "start_ticks=" << r.start_ticks << "\n";
+     << "start_ticks=" << r.start_ticks << "\n"
+     << "started_ms=" << r.started_ms << "\n";
   return os.str();
 }
 
@@ -95,6 +96,11 @@ std::optional<container_record> parse_container_record(const std::string& text) 
       || !parse_number(fields["start_ticks"], UINT64_MAX, &r.start_ticks))
     return std::nullopt;
   r.pid = static_cast<int>(pid);
+  uint64_t started = 0;
+  if (fields.count("started_ms") > 0
+      && !parse_number(fields["started_ms"], INT64_MAX, &started))
+    return std::nullopt;
+  r.started_ms = static_cast<int64_t>(started);
   return r;
 }
 

@@ -3,8 +3,9 @@
 // container id, the host pid and the task id (plus the pid's start time, so a
 // pid the kernel reused later is never taken for the container). The task
 // actor writes it right after a container starts and removes it after the
-// container's cleanup; an agent that starts finds the records a killed
-// predecessor left and stops those containers. Plain file I/O, no CAF.
+// container's cleanup; an agent that starts finds the records its
+// predecessor left and re-attaches to those containers (their shims), or
+// stops those whose tasks are no longer assigned here. Plain file I/O, no CAF.
 // Errors are values: writes return false with a sentence in *error; a record
 // that cannot be read or parsed is simply absent from read/list.
 #pragma once
@@ -22,6 +23,7 @@ struct container_record {
   std::string task_id;
   int pid = 0;               // host pid of the container's main process (oci: runc)
   uint64_t start_ticks = 0;  // its start time in /proc/PID/stat (0 = unknown)
+  int64_t started_ms = 0;    // unix ms it started (0 = unknown; older records)
 };
 
 /// TASKS_DIR/TASK_ID/container.record.

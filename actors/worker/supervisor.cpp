@@ -1,8 +1,13 @@
 #include "actors/worker/supervisor.hpp"
 
 #include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <unistd.h>
 
 #include "actors/worker/task.hpp"
+#include "actors/worker/task_spec.hpp"
+#include "runtime/shim_client.hpp"
 #include "config/units.hpp"
 #include "messages/errors.hpp"
 
@@ -57,8 +62,11 @@ void spawn_task(self_ptr self, supervised_task& t) {
     return;
   }
   ctx.drv = drv->second;
-  if (t.actor_restarts > 0 && t.container)
+  if ((t.actor_restarts > 0 || t.reattach) && t.container)
     ctx.adopt = t.container;
+  ctx.reattached = t.reattach;
+  ctx.adopt_started_ms = t.reattach_started_ms;
+  t.reattach = false;
   t.actor = self->spawn(task, std::move(ctx),
                         caf::actor_cast<supervisor_actor>(self));
   st.task_of_actor[t.actor.id()] = t.task.id();
@@ -85,10 +93,54 @@ supervised_task* task_actor_of(self_ptr self, const caf::actor_addr& source) {
   return &i->second;
 }
 
+/// The recorded process still runs (and is the same one: a pid the kernel
+/// handed to another process since has another start time).
+bool same_process(const container_record& r) {
+  auto ticks = process_start_ticks(r.pid);
+  return ticks && (r.start_ticks == 0 || *ticks == r.start_ticks);
+}
+
+bool shim_answers(const std::string& dir) {
+  int fd = connect_shim(dir);
+  if (fd >= 0)
+    ::close(fd);
+  return fd >= 0;
+}
+
+/// Stops, on the pool, the container an earlier agent left for task `id`
+/// (no longer assigned here); removes its record.
+void stop_leftover(self_ptr self, const std::string& id) {
+  auto& st = self->state;
+  auto r = st.leftovers.find(id);
+  if (r == st.leftovers.end())
+    return;
+  auto rec = r->second;
+  st.leftovers.erase(r);
+  auto d = st.drivers.find(rec.driver);
+  if (d == st.drivers.end())
+    return;
+  auto job = [drv = d->second, rec, dir = st.tasks_dir] {
+    container_handle h{rec.container_id, rec.pid, task_dir(dir, rec.task_id)};
+    if (!shim_answers(h.dir) && !same_process(rec))
+      h.pid = 0;  // gone, and its pid may be another's now
+    drv->signal(h, SIGKILL);
+    drv->cleanup(h);
+    remove_container_record(dir, rec.task_id);
+    std::fprintf(stderr, "agent: stopped leftover container %s of task %s from an earlier run\n",
+                 rec.container_id.c_str(), rec.task_id.c_str());
+  };
+  if (st.pool)
+    st.pool->submit(std::move(job));
+  else
+    job();
+}
+
 void stop_task(self_ptr self, const std::string& id) {
   auto i = self->state.tasks.find(id);
-  if (i == self->state.tasks.end())
+  if (i == self->state.tasks.end()) {
+    stop_leftover(self, id);
     return;
+  }
   auto& t = i->second;
   t.stop_requested = true;
   if (t.actor) {
@@ -141,8 +193,10 @@ supervisor(probed_pointer<supervisor_actor, supervisor_state> self,
            agent_actor agent,
            std::map<std::string, std::shared_ptr<driver>> drivers,
            std::string node, std::string tasks_dir,
-           std::shared_ptr<blocking_pool> pool) {
+           std::shared_ptr<blocking_pool> pool,
+           std::map<std::string, container_record> leftovers) {
   auto& st = self->state;
+  st.leftovers = std::move(leftovers);
   st.pool = std::move(pool);
   st.agent = std::move(agent);
   st.drivers = std::move(drivers);
@@ -197,6 +251,7 @@ supervisor(probed_pointer<supervisor_actor, supervisor_state> self,
         if (task.desired_state() != pb::RUNNING) {
           // Never started here (e.g. a move called off before this node
           // started it): it ends now, or the manager waits for it forever.
+          stop_leftover(self, task.id());
           supervised_task never{std::move(task)};
           report(self, never, pb::SHUTDOWN, "shut down before it started");
           self->state.ended.insert(never.task.id());
@@ -205,6 +260,20 @@ supervisor(probed_pointer<supervisor_actor, supervisor_state> self,
         auto id = task.id();
         auto& t = tasks.emplace(id, supervised_task{std::move(task)})
                     .first->second;
+        auto left = self->state.leftovers.find(id);
+        if (left != self->state.leftovers.end()
+            && left->second.driver == t.task.spec().driver()) {
+          // Its container outlived the agent: re-attach, same pid and id.
+          const auto& r = left->second;
+          t.container = container_handle{r.container_id, r.pid,
+                                         task_dir(self->state.tasks_dir, id)};
+          if (!shim_answers(t.container->dir) && !same_process(r))
+            t.container->pid = 0;  // gone, and its pid may be another's now
+          t.reattach = true;
+          t.reattach_started_ms = r.started_ms;
+          t.tracker.resume(t.task.restarts());
+          self->state.leftovers.erase(left);
+        }
         spawn_task(self, t);
         return;
       }
@@ -230,7 +299,8 @@ supervisor(probed_pointer<supervisor_actor, supervisor_state> self,
         return;
       auto& t = i->second;
       if (s.state() == pb::RUNNING && s.pid() != 0)
-        t.container = container_handle{s.container_id(), s.pid()};
+        t.container = container_handle{s.container_id(), s.pid(),
+                                       task_dir(self->state.tasks_dir, t.task.id())};
       s.set_restarts(t.tracker.restarts());
       self->send(self->state.agent, atom::status_v, s);
     },

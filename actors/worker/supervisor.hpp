@@ -5,7 +5,11 @@
 // reported with no pid and restart_at set, shown as "restarting in 4s"),
 // reports the final state when the policy gives up (FAILED with the reason)
 // or troupe stopped the task, and respawns a task actor that died without
-// reporting an exit (adopting its container). Task actors do their blocking
+// reporting an exit (adopting its container). Containers an earlier agent
+// left running (`leftovers`) are re-attached when their task is assigned
+// (same pid and container id, restarts not counted) and stopped when a stop
+// of their task comes first (the agent sends one for each record its first
+// whole assignment list does not hold). Task actors do their blocking
 // steps on one blocking_pool of the node, so many tasks start at once, at
 // most as many as the pool has threads.
 #pragma once
@@ -19,6 +23,7 @@
 #include <vector>
 
 #include "actors/interfaces.hpp"
+#include "actors/worker/container_record.hpp"
 #include "actors/worker/core/restart_policy.hpp"
 #include "runtime/blocking_pool.hpp"
 #include "runtime/driver.hpp"
@@ -32,6 +37,8 @@ struct supervised_task {
   std::optional<container_handle> container;  // last one reported running
   bool stop_requested = false;
   uint32_t actor_restarts = 0;
+  bool reattach = false;          // container is an earlier agent's: adopt it
+  int64_t reattach_started_ms = 0;
   std::string last_error;  // why the task actor was last respawned
   explicit supervised_task(pb::Task t)
     : task(std::move(t)), tracker(task.spec().restart()) {}
@@ -49,6 +56,9 @@ struct supervisor_state {
   // message finds its task without a scan of every task.
   std::unordered_map<caf::actor_id, std::string> task_of_actor;
   std::set<std::string> ended;  // tasks that ended here: never run again
+  // Containers an earlier agent left running (its container records), by
+  // task id: adopted when their task is assigned, else stopped (atom::stop).
+  std::map<std::string, container_record> leftovers;
   std::set<caf::actor_addr> respawned;  // dead task actors whose exit is due
   std::vector<caf::typed_response_promise<bool>> shutdown_waiters;
 };
@@ -58,6 +68,7 @@ supervisor(probed_pointer<supervisor_actor, supervisor_state> self,
            agent_actor agent,
            std::map<std::string, std::shared_ptr<driver>> drivers,
            std::string node, std::string tasks_dir,
-           std::shared_ptr<blocking_pool> pool);
+           std::shared_ptr<blocking_pool> pool,
+           std::map<std::string, container_record> leftovers = {});
 
 } // namespace troupe

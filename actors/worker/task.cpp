@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <ctime>
 #include <filesystem>
 
 #include "actors/worker/container_record.hpp"
@@ -83,13 +84,15 @@ void stop_container(self_ptr self) {
 /// Notes the running container in the task's folder, so an agent that starts
 /// after this one was killed can stop it. Runs on the pool.
 void record_container(const std::string& driver_name, const std::string& tasks_dir,
-                      const std::string& task_id, const container_handle& c) {
+                      const std::string& task_id, const container_handle& c,
+                      int64_t started_ms) {
   container_record r;
   r.driver = driver_name;
   r.container_id = c.id;
   r.task_id = task_id;
   r.pid = c.pid;
   r.start_ticks = process_start_ticks(r.pid).value_or(0);
+  r.started_ms = started_ms > 0 ? started_ms : now_ms();
   std::string err;
   if (!write_container_record(tasks_dir, r, &err))
     std::fprintf(stderr, "task: %s\n", err.c_str());
@@ -155,10 +158,13 @@ void watch_exit(self_ptr self) {
 }
 
 /// The container runs (started or adopted): report, watch, check.
-void running(self_ptr self, const container_handle& c, const std::string& message) {
+void running(self_ptr self, const container_handle& c, const std::string& message,
+             int64_t started_ms = 0) {
   auto& st = self->state;
   st.container = c;
-  st.started_ms = now_ms();
+  if (st.container.dir.empty())  // the shim's folder: the task's own
+    st.container.dir = task_dir(st.ctx.tasks_dir, st.ctx.task.id());
+  st.started_ms = started_ms > 0 ? started_ms : now_ms();
   start_health(self);
   report(self, pb::RUNNING, message);
   watch_exit(self);
@@ -170,12 +176,16 @@ void running(self_ptr self, const container_handle& c, const std::string& messag
 void start_container(self_ptr self) {
   auto& st = self->state;
   if (st.ctx.adopt) {
-    run_blocking(self, [name = st.ctx.drv->name(), dir = st.ctx.tasks_dir,
-                        id = st.ctx.task.id(), c = *st.ctx.adopt] {
-      record_container(name, dir, id, c);
-    });
+    int64_t started = st.ctx.adopt_started_ms;
+    if (!st.ctx.reattached)
+      run_blocking(self, [name = st.ctx.drv->name(), dir = st.ctx.tasks_dir,
+                          id = st.ctx.task.id(), c = *st.ctx.adopt, started] {
+        record_container(name, dir, id, c, started);
+      });
     running(self, *st.ctx.adopt,
-            "running (adopted after the task actor restarted)");
+            st.ctx.reattached ? "running (re-attached after the agent restarted)"
+                              : "running (adopted after the task actor restarted)",
+            started);
     return;
   }
   report(self, pb::STARTING, "starting");
@@ -191,7 +201,7 @@ void start_container(self_ptr self) {
     pb::TaskStatus s;
     s.set_task_id(id);
     if (drv->start(spec, &c, &err)) {
-      record_container(drv->name(), tasks_dir, id, c);
+      record_container(drv->name(), tasks_dir, id, c, now_ms());
       s.set_state(pb::RUNNING);
       s.set_pid(c.pid);
       s.set_container_id(c.id);
@@ -204,9 +214,18 @@ void start_container(self_ptr self) {
 }
 
 /// The container exited: clean up on the pool, then report.
-void container_exited(self_ptr self, const exit_status& status) {
+void container_exited(self_ptr self, exit_status status) {
   auto& st = self->state;
   st.exited = true;
+  if (status.ended_ms > 0 && status.ended_ms < st.spawned_ms) {
+    // It ended while no agent watched: say when.
+    auto secs = static_cast<time_t>(status.ended_ms / 1000);
+    std::tm utc{};
+    gmtime_r(&secs, &utc);
+    char when[32];
+    std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    status.message += std::string(" at ") + when + ", while the agent was down";
+  }
   auto me = caf::actor_cast<task_actor>(self);
   run_blocking(self, [me, drv = st.ctx.drv, c = st.container, status,
                       tasks_dir = st.ctx.tasks_dir, id = st.ctx.task.id()] {
@@ -223,6 +242,7 @@ task_actor::behavior_type task(probed_pointer<task_actor, task_state> self,
                                task_context ctx, supervisor_actor supervisor) {
   self->state.ctx = std::move(ctx);
   self->state.supervisor = std::move(supervisor);
+  self->state.spawned_ms = now_ms();
   observe::describe(self, observe::actor_kind::task,
                     "task/" + self->state.ctx.task.id());
   start_container(self);

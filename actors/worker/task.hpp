@@ -1,6 +1,6 @@
 // The task actor: one per running task on a worker. It starts the task's
 // container through its driver (or adopts one a previous incarnation of this
-// actor started), reports STARTING and RUNNING to its supervisor, learns of
+// actor, or an earlier agent, started: its shim still runs it), reports STARTING and RUNNING to its supervisor, learns of
 // the container's exit from the driver's exit watcher (polling every 100ms
 // only for drivers that cannot watch), stops it within the stop grace period
 // when asked (SIGTERM, then SIGKILL), and on exit cleans up, tells the
@@ -33,6 +33,8 @@ struct task_context {
   std::string node;                       // this node's name
   std::string tasks_dir;                  // where task folders live
   std::optional<container_handle> adopt;  // a container still running
+  int64_t adopt_started_ms = 0;           // when it started (0 = unknown)
+  bool reattached = false;                // adopt is from an earlier agent
 };
 
 struct task_state {
@@ -41,6 +43,7 @@ struct task_state {
   supervisor_actor supervisor;
   container_handle container;              // id "" while the start runs
   int64_t started_ms = 0;
+  int64_t spawned_ms = 0;                  // when this actor began
   bool stopping = false;
   bool polling = false;                    // the driver cannot watch: poll
   bool exited = false;                     // cleanup under way

@@ -205,13 +205,21 @@ write_stack() {
 
 # Task processes of the scale benchmarks carry TROUPE_BENCH=$WORK in their
 # environment: the cleanup (kill_bench_tasks) kills them by pid.
-bench_task_pids() {
+# Their shims carry it too (a shim's environment is its task's):
+# bench_task_pids leaves them out, kill_bench_tasks kills both.
+bench_pids_with_shims() {
   grep -lsxzF "TROUPE_BENCH=$WORK" /proc/[0-9]*/environ 2>/dev/null |
     sed 's|/proc/\([0-9]*\)/environ|\1|'
 }
+bench_task_pids() {
+  local p
+  for p in $(bench_pids_with_shims); do
+    [ "$(cat "/proc/$p/comm" 2>/dev/null)" = troupe-shim ] || echo "$p"
+  done
+}
 kill_bench_tasks() {
   local p
-  for p in $(bench_task_pids); do kill -9 "$p" 2>/dev/null; done
+  for p in $(bench_pids_with_shims); do kill -9 "$p" 2>/dev/null; done
 }
 count_bench_tasks() { bench_task_pids | wc -l; }
 
@@ -258,6 +266,23 @@ deploy_sleep_wait() {
     per=$(python3 -c "print(f'{($t1 - $t0) / $n:.2f}')")
     echo "N=$n: all running after ${secs}s = ${per} ms per task${note} (load $(cut -d' ' -f1 /proc/loadavg))"
   fi
+}
+
+# start_standalone DATA HOST LOG [FLAG...]: a standalone node (process
+# driver) on DATA serving HOST, its output appended to LOG; sets $node (its
+# pid, also in $WORK/pids/node) and waits until it answers (30s at most).
+start_standalone() {
+  local data=$1 host=$2 logf=$3 deadline
+  shift 3
+  "$TROUPE" agent --role standalone --name s1 --data-dir "$data" --api "$host" \
+    --metrics-address off "$@" >>"$logf" 2>&1 &
+  node=$!
+  echo "$node" >"$WORK/pids/node"
+  deadline=$(( $(now_ms) + 30000 ))
+  until tr_cli service ls --host "$host" >/dev/null 2>&1; do
+    [ "$(now_ms)" -lt "$deadline" ] || die "the node did not answer within 30s"
+    sleep 0.2
+  done
 }
 
 # stats LABEL FILE: n, p50, p99, max of the numbers in FILE (nearest rank).

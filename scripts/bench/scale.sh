@@ -10,8 +10,8 @@
 # on the API with api_load (100 / 5 / 20 requests on one connection, so the
 # CLI's own start is not counted) —, the node's CPU use over 10s
 # idle (% of one core), its RSS per task (manager + agent are one process;
-# the tasks' own processes aside), and the time SIGTERM takes to stop the
-# node with all its tasks. Before each deploy it measures the machine's
+# the tasks' own processes and shims aside), and the time SIGTERM takes to
+# stop the node with all its tasks (--stop-tasks). Before each deploy it measures the machine's
 # floor side by side: N posix_spawns of the same `sleep` straight from one
 # process (python3's os.posix_spawn, glibc's vfork-like spawn, no files,
 # no troupe), until the last one has exec'd, then kills them. Prints one
@@ -48,15 +48,7 @@ for n in $SIZES; do
   read -r api <<<"$(free_ports 1)"
   host=127.0.0.1:$api
   rm -rf "$WORK/node"
-  "$TROUPE" agent --role standalone --name s1 --data-dir "$WORK/node" --api "$host" \
-    --metrics-address off >>"$WORK/logs/node-$n.log" 2>&1 &
-  node=$!
-  echo "$node" >"$WORK/pids/node"
-  deadline=$(( $(now_ms) + 30000 ))
-  until tr_cli service ls --host "$host" >/dev/null 2>&1; do
-    [ "$(now_ms)" -lt "$deadline" ] || die "the node did not answer within 30s"
-    sleep 0.2
-  done
+  start_standalone "$WORK/node" "$host" "$WORK/logs/node-$n.log" --stop-tasks
   deploy_sleep_wait "$n" "$host" ""
   sleep 2 # let the last status reports settle
   : >"$WORK/ls.ms"

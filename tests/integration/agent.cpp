@@ -35,17 +35,17 @@ agent::~agent() {
   int code = 0;
   if (running() && !stop(&code))
     std::cerr << "[harness] the agent did not stop within 30s; killed it\n";
-  // Whatever the node left behind (it should leave nothing) must not outlive
-  // the test: tasks of the process driver run with their cwd in the data dir.
-  for (int pid : processes_under(root_)) {
-    std::cerr << "[harness] killing leftover task process " << pid << "\n";
+  // A stopped node leaves its tasks running under their shims (live
+  // restore); they must not outlive the test: tasks of the process driver
+  // and their shims run with their cwd in the data dir.
+  for (int pid : processes_under(root_, true)) {
     kill(-pid, SIGKILL);
     kill(pid, SIGKILL);
   }
 }
 
 bool agent::start(std::string* error, const std::vector<std::string>& extra) {
-  std::vector<std::string> argv{TROUPE_BINARY, "agent",      "--role",
+  std::vector<std::string> argv{binary_,       "agent",      "--role",
                                 "standalone",  "--name",     "n1",
                                 "--config",    config_path_, "--data-dir",
                                 data_dir_,     "--api",      host_};

@@ -89,7 +89,7 @@ local_cluster::~local_cluster() {
       pid = 0;
     }
   // task processes run with their cwd in a worker's data dir under root_
-  for (int pid : processes_under(root_)) {
+  for (int pid : processes_under(root_, true)) {
     kill(-pid, SIGKILL);
     kill(pid, SIGKILL);
   }

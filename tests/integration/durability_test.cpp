@@ -8,7 +8,13 @@ namespace {
 
 using durability = agent_test;
 
+// With --stop-tasks, SIGTERM stops the tasks as well (without it they keep
+// running: reattach_test.cpp); they run again when the node starts.
 TEST_F(durability, stack_survives_an_agent_restart_and_tasks_run_again) {
+  int code = -1;
+  std::string error;
+  ASSERT_TRUE(agent_->stop(&code));
+  ASSERT_TRUE(agent_->start(&error, {"--stop-tasks"})) << error;
   auto file = stack_file("keep.toml",
                          "[stack]\nname = \"keep\"\n\n"
                          "[services.loop]\n"
@@ -19,14 +25,12 @@ TEST_F(durability, stack_survives_an_agent_restart_and_tasks_run_again) {
   auto before = running_tasks(agent_->tasks("keep_loop"));
   ASSERT_EQ(before.size(), 2u);
 
-  int code = -1;
   ASSERT_TRUE(agent_->stop(&code)) << "the agent did not stop on SIGTERM within 30s";
   EXPECT_EQ(code, 0) << agent_->log();
   for (const auto& t : before)
     EXPECT_FALSE(process_alive(t.value("pid", 0))) << "task outlived its node: " << t.dump();
   EXPECT_TRUE(processes_under(agent_->data_dir()).empty());
 
-  std::string error;
   ASSERT_TRUE(agent_->start(&error)) << error;
   auto stacks = agent_->cli_json({"stack", "ls"});
   ASSERT_TRUE(stacks.is_array());

@@ -233,7 +233,18 @@ int spawn_logged(const std::vector<std::string>& argv, const std::string& log_pa
   return rc == 0 ? pid : 0;
 }
 
-std::vector<int> processes_under(const std::string& dir) {
+bool is_shim(int pid) {
+  auto cmdline = read_file("/proc/" + std::to_string(pid) + "/cmdline");
+  auto first = cmdline.substr(0, cmdline.find('\0'));
+  auto second = cmdline.size() > first.size() ? cmdline.substr(first.size() + 1) : "";
+  second = second.substr(0, second.find('\0'));
+  auto ends = [](const std::string& s, const std::string& tail) {
+    return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+  };
+  return ends(first, "troupe-shim") || (ends(first, "troupe") && second == "shim");
+}
+
+std::vector<int> processes_under(const std::string& dir, bool with_shims) {
   std::vector<int> out;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator("/proc", ec)) {
@@ -244,7 +255,7 @@ std::vector<int> processes_under(const std::string& dir) {
     if (ec || cwd.string().rfind(dir + "/", 0) != 0)
       continue;
     int pid = std::stoi(name);
-    if (pid != getpid() && process_alive(pid))
+    if (pid != getpid() && process_alive(pid) && (with_shims || !is_shim(pid)))
       out.push_back(pid);
   }
   return out;

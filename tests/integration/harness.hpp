@@ -72,8 +72,12 @@ std::set<int> processes_with(const std::string& text);
 int spawn_logged(const std::vector<std::string>& argv, const std::string& log_path);
 
 /// Pids of live processes whose working directory lies under `dir` (the
-/// process driver runs each task in its own folder in the data dir).
-std::vector<int> processes_under(const std::string& dir);
+/// process driver runs each task in its own folder in the data dir), the
+/// tasks' shims (`troupe-shim`, `troupe shim`) left out unless with_shims.
+std::vector<int> processes_under(const std::string& dir, bool with_shims = false);
+
+/// True when the process is a task's shim.
+bool is_shim(int pid);
 
 /// Milliseconds on a monotonic clock.
 int64_t now_ms();
@@ -92,6 +96,8 @@ public:
   /// Spawns the agent (with `extra` arguments) and waits (30s) until its API
   /// answers `node ls`.
   bool start(std::string* error, const std::vector<std::string>& extra = {});
+  /// The `troupe` binary the next start() runs (default TROUPE_BINARY).
+  void set_binary(const std::string& path) { binary_ = path; }
   /// SIGTERM, then waits up to timeout_ms for the exit; on timeout SIGKILLs
   /// and returns false. *exit_code gets the exit status (-1 if signalled).
   bool stop(int* exit_code, int timeout_ms = 30000);
@@ -126,6 +132,7 @@ private:
   std::string host_;
   int port_min_ = 0;
   int pid_ = 0;
+  std::string binary_ = TROUPE_BINARY;
 };
 
 /// Running tasks of a `service ps` JSON array.

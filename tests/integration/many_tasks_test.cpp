@@ -44,6 +44,10 @@ int running_of(int port, const std::string& service, int64_t* took_ms,
 }
 
 TEST_F(many_tasks, two_thousand_tasks_all_run_and_the_api_answers_within_a_second) {
+  int stopped = -1;
+  std::string error;
+  ASSERT_TRUE(agent_->stop(&stopped));  // again with --stop-tasks (see the end)
+  ASSERT_TRUE(agent_->start(&error, {"--stop-tasks"})) << error;
   auto stack = stack_file("many.toml",
                           "[stack]\nname = \"many\"\n\n"
                           "[services.sleep]\n"
@@ -56,7 +60,6 @@ TEST_F(many_tasks, two_thousand_tasks_all_run_and_the_api_answers_within_a_secon
   int port = api_port(*agent_);
   int64_t slowest = 0;
   int running = 0;
-  std::string error;
   bool all = wait_until(
     [&] {
       int64_t took = 0;
@@ -77,7 +80,7 @@ TEST_F(many_tasks, two_thousand_tasks_all_run_and_the_api_answers_within_a_secon
   ASSERT_TRUE(ps.is_array());
   EXPECT_EQ(running_tasks(ps).size(), static_cast<size_t>(task_count));
 
-  // SIGTERM stops the node and every task within the stop grace period
+  // SIGTERM (--stop-tasks) stops the node and every task within the stop grace period
   // (and the harness's generous bound for a loaded machine).
   int code = -1;
   ASSERT_TRUE(agent_->stop(&code, 60000)) << "the node did not stop within 60s";

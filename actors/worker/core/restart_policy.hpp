@@ -35,6 +35,9 @@ public:
   restart_decision on_exit(int exit_code, bool requested_stop,
                            int64_t started_ms, int64_t now_ms);
 
+  /// Goes on from `restarts` decided by an earlier agent (re-attached).
+  void resume(uint32_t restarts) { restarts_ = restarts; }
+
   /// Restarts decided so far.
   uint32_t restarts() const { return restarts_; }
 

@@ -2,6 +2,7 @@
 // fake driver, reporting to a recording agent, on simulated time.
 #include <csignal>
 #include <memory>
+#include <unistd.h>
 
 #include "actors/worker/supervisor.hpp"
 #include "tests/unit/actors/actor_fixture.hpp"
@@ -22,7 +23,8 @@ protected:
     agent_ = spawn(test_agent, log_);
     sup_ = spawn(supervisor, agent_,
                  std::map<std::string, std::shared_ptr<driver>>{{"process", drv_}},
-                 std::string{"n1"}, dir_.path(), std::shared_ptr<blocking_pool>{});
+                 std::string{"n1"}, dir_.path(), std::shared_ptr<blocking_pool>{},
+                 std::map<std::string, container_record>{});
   }
 
   /// Runs `task` and lets it reach RUNNING.
@@ -270,6 +272,42 @@ TEST_F(supervisor_test, a_task_actor_that_dies_is_respawned_and_adopts) {
   // The new actor watches the adopted container: its exit is seen.
   exit_last(0, "exited with code 0");
   EXPECT_EQ(last_status(task.id()).state(), pb::COMPLETE);
+}
+
+// Issue 11: containers an earlier agent left (its records) are re-attached
+// when their task is assigned, and stopped when a stop comes first.
+TEST_F(supervisor_test, a_leftover_container_is_reattached_or_stopped) {
+  auto kept = task_on(web_with_restart("any", 0), 1, "n1");
+  kept.set_restarts(2);
+  auto gone = task_on(web_with_restart("any", 0), 2, "n1");
+  std::map<std::string, container_record> leftovers;
+  for (const auto* t : {&kept, &gone}) {
+    container_record r;
+    r.driver = "process";
+    r.container_id = t->id() + "-2";
+    r.task_id = t->id();
+    r.pid = ::getpid();  // a live process: it still runs
+    r.started_ms = 1700000000000;
+    leftovers[t->id()] = r;
+  }
+  auto sup = spawn(supervisor, agent_,
+                   std::map<std::string, std::shared_ptr<driver>>{{"process", drv_}},
+                   std::string{"n1"}, dir_.path(), std::shared_ptr<blocking_pool>{},
+                   leftovers);
+  self->send(sup, atom::run_v, kept);
+  self->send(sup, atom::stop_v, gone.id());
+  run();
+  EXPECT_TRUE(drv_->starts.empty()) << "re-attaching must not start a container";
+  auto last = last_status(kept.id());
+  EXPECT_EQ(last.state(), pb::RUNNING);
+  EXPECT_EQ(last.pid(), ::getpid());
+  EXPECT_EQ(last.container_id(), kept.id() + "-2");
+  EXPECT_EQ(last.restarts(), 2u) << "re-attaching counts no restart";
+  EXPECT_EQ(last.started_at(), 1700000000000);
+  EXPECT_NE(last.message().find("re-attached"), std::string::npos) << last.message();
+  EXPECT_EQ(drv_->signals_to(gone.id() + "-2"), std::vector<int>{SIGKILL});
+  EXPECT_EQ(drv_->cleanups, std::vector<std::string>{gone.id() + "-2"});
+  EXPECT_TRUE(log_->of(gone.id()).empty()) << "a leftover is no task of this node";
 }
 
 TEST_F(supervisor_test, stop_of_an_unassigned_task_ends_it) {

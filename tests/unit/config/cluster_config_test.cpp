@@ -152,6 +152,19 @@ data_dir = "/data/m1"
   EXPECT_EQ(m1.labels().at("disk"), "hdd");
 }
 
+// Issue 11: stopping a node keeps its tasks unless stop_tasks says otherwise.
+TEST(ClusterConfig, StopTasksIsOffByDefaultAndANodeCanTurnItOn) {
+  auto r = parse_cluster_config(cluster + "[nodes.w1]\nstop_tasks = true\n", "c.toml");
+  ASSERT_TRUE(r.ok()) << to_string(r.errors);
+  EXPECT_TRUE(resolve_node(r.config, "w1").stop_tasks());
+  EXPECT_FALSE(resolve_node(r.config, "w2").stop_tasks());
+  EXPECT_FALSE(resolve_node(default_cluster_config(), "solo").stop_tasks());
+  auto bad = parse_cluster_config(cluster + "[defaults]\nstop_tasks = \"yes\"\n", "c.toml");
+  ASSERT_EQ(bad.errors.size(), 1u) << to_string(bad.errors);
+  EXPECT_NE(bad.errors[0].to_string().find("defaults.stop_tasks"), std::string::npos)
+      << bad.errors[0].to_string();
+}
+
 TEST(ClusterConfig, ResolveNodeTakesTheHostsCpusAndMemoryWhenNoneAreGiven) {
   auto n = resolve_node(default_cluster_config(), "solo");
   EXPECT_EQ(n.name(), "solo");

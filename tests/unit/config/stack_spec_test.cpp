@@ -32,7 +32,7 @@ TEST(StackSpec, FillsDefaults) {
   EXPECT_EQ(s.stop_grace_period_ms(), 10000);
   EXPECT_EQ(s.restart().condition(), "any");
   EXPECT_EQ(s.restart().delay_ms(), 100);
-  EXPECT_EQ(s.restart().max_delay_ms(), 30000);
+  EXPECT_EQ(s.restart().max_delay_ms(), 10000);
   EXPECT_EQ(s.restart().max_attempts(), 0u);
   EXPECT_EQ(s.restart().window_ms(), 0);
   for (const auto* p : {&s.update(), &s.rollback()}) {

@@ -157,7 +157,7 @@ TEST_F(oci_driver_test, sigkill_stops_sleep) {
   auto status = wait_exit(*driver_, h);
   ASSERT_TRUE(status);
   EXPECT_EQ(status->exit_code, 137);
-  EXPECT_EQ(status->message, "exited with code 137 (SIGKILL)");
+  EXPECT_EQ(status->message, "killed by SIGKILL");
 }
 
 TEST_F(oci_driver_test, cleanup_removes_bundle_and_runc_state) {

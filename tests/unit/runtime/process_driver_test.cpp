@@ -5,6 +5,8 @@
 
 #include "runtime/cgroups.hpp"
 #include "runtime/process_driver.hpp"
+#include "runtime/shim.hpp"
+#include "runtime/shim_client.hpp"
 #include "tests/unit/runtime/test_util.hpp"
 
 using namespace troupe;
@@ -21,7 +23,7 @@ protected:
     container_spec s;
     s.id = "t" + std::to_string(++counter_) + "-" + std::to_string(::getpid());
     s.command = std::move(command);
-    s.task_dir = dir_ / "task";
+    s.task_dir = dir_ / ("task" + std::to_string(counter_));
     s.stdout_path = dir_ / "logs/stdout.log";
     s.stderr_path = dir_ / "logs/stderr.log";
     return s;
@@ -203,6 +205,71 @@ TEST_F(process_driver_test, an_oom_kill_says_out_of_memory_with_the_limit) {
   ASSERT_TRUE(status);
   EXPECT_EQ(status->exit_code, 128 + SIGKILL);
   EXPECT_EQ(status->message, "killed: out of memory (limit 32MiB)");
+}
+
+// The shim owns the task: a driver that did not start it (a new agent)
+// re-attaches by the handle alone, and sees its exit through the shim.
+TEST_F(process_driver_test, a_second_driver_reattaches_to_a_running_task) {
+  auto h = start(spec({"sleep", "100"}));
+  ASSERT_FALSE(h.dir.empty()) << "started without a shim";
+  process_driver other{driver_options{}};
+  EXPECT_FALSE(other.poll(h)) << "a running task reads as ended";
+  std::atomic<int> calls{0};
+  ASSERT_TRUE(other.notify_exit(h, [&] { ++calls; }));
+  other.signal(h, SIGTERM);
+  ASSERT_TRUE(wait_until([&] { return calls.load() > 0; })) << "no exit notification";
+  auto status = other.poll(h);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->exit_code, 128 + SIGTERM);
+  EXPECT_EQ(status->message, "killed by SIGTERM");
+  EXPECT_GT(status->ended_ms, 0);
+  other.cleanup(h);
+  EXPECT_TRUE(wait_until([&] { return connect_shim(h.dir) < 0; })) << "the shim lingers";
+  EXPECT_FALSE(read_exit_record(h.dir)) << "the exit record outlives the cleanup";
+  started_.clear();
+}
+
+TEST_F(process_driver_test, an_exit_nobody_watched_is_read_from_the_shims_record) {
+  auto h = start(spec({"sh", "-c", "exit 7"}));
+  ASSERT_TRUE(wait_until([&] { return read_exit_record(h.dir).has_value(); }));
+  EXPECT_EQ(read_exit_record(h.dir)->exit_code, 7);
+  process_driver other{driver_options{}};
+  auto status = other.poll(h);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->exit_code, 7);
+  other.cleanup(h);
+  started_.clear();
+}
+
+TEST_F(process_driver_test, a_killed_shim_takes_its_task_down_and_says_so) {
+  auto h = start(spec({"sleep", "100"}));
+  std::string reply;
+  ASSERT_TRUE(shim_call(h.dir, "status", &reply));
+  ASSERT_EQ(reply.rfind("running " + std::to_string(h.pid) + " ", 0), 0u) << reply;
+  // the shim's pid: the parent of the task ("pid (comm) S PPID")
+  auto stat = slurp("/proc/" + std::to_string(h.pid) + "/stat");
+  int shim = std::atoi(stat.c_str() + stat.rfind(')') + 4);
+  ASSERT_GT(shim, 1);
+  ASSERT_NE(shim, ::getpid()) << "the task is the driver's own child";
+  ASSERT_EQ(::kill(shim, SIGKILL), 0);
+  auto status = wait_exit(driver_, h);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->message, "killed: its shim ended unexpectedly");
+  EXPECT_TRUE(wait_until([&] { return process_gone(h.pid); })) << "the task still runs";
+}
+
+TEST(shim_protocol_test, exit_lines_round_trip_and_bad_ones_are_refused) {
+  exit_status s{137, "killed by SIGKILL", 1700000000123};
+  auto line = format_exit_line(s);
+  EXPECT_EQ(line, "exited 137 1700000000123 killed by SIGKILL");
+  auto back = parse_exit_line(line);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->exit_code, 137);
+  EXPECT_EQ(back->ended_ms, 1700000000123);
+  EXPECT_EQ(back->message, "killed by SIGKILL");
+  for (const char* bad : {"", "exited", "exited x 1 m", "exited 300 1 m", "running 5 6",
+                          "exited 1 -5 m"})
+    EXPECT_FALSE(parse_exit_line(bad)) << bad;
 }
 
 TEST(make_driver_test, unknown_driver_is_refused_with_a_sentence) {

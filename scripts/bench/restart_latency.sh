@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Restart latency under the default restart policy (first delay 100ms): a
+# standalone node, process driver, K `sleep` tasks (default 50); each task's
+# process is killed once (kill -9, one after the other: no crash loop), and
+# the time until its replacement runs is taken on the host: until the
+# task's container.record names a new pid whose process has exec'd `sleep`
+# (the agent writes the record right after the start). Prints p50/p99/max.
+#   scripts/bench/restart_latency.sh [K]
+# Environment: as lib.sh (TROUPE_BUILD/TROUPE_BIN select the build).
+set -u
+K=${1:-50}
+. "$(dirname "$0")/lib.sh"
+
+bench_init restart-latency
+trap 'rc=$?; kill_bench_tasks; (exit $rc); bench_cleanup' EXIT
+MAX_SECS=120
+
+read -r api <<<"$(free_ports 1)"
+host=127.0.0.1:$api
+start_standalone "$WORK/node" "$host" "$WORK/logs/node.log" --stop-tasks
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+deploy_sleep_wait "$K" "$host" ""
+sleep 1 # records written, statuses settled
+python3 - "$WORK/node/tasks" "$WORK/latency.ms" <<'PY'
+import os, signal, sys, time
+tasks, out = sys.argv[1], sys.argv[2]
+def record_pid(d):
+    try:
+        for line in open(os.path.join(tasks, d, "container.record")):
+            if line.startswith("pid="):
+                return int(line[4:])
+    except OSError:
+        pass
+    return 0
+def runs_sleep(pid):
+    try:
+        return open(f"/proc/{pid}/comm").read().strip() == "sleep"
+    except OSError:
+        return False
+ms = []
+for d in sorted(os.listdir(tasks)):
+    old = record_pid(d)
+    if old <= 0:
+        continue
+    t0 = time.monotonic()
+    os.kill(old, signal.SIGKILL)
+    while True:
+        new = record_pid(d)
+        if new > 0 and new != old and runs_sleep(new):
+            break
+        if time.monotonic() - t0 > 30:
+            print(f"task {d}: no new process within 30s", file=sys.stderr)
+            new = -1
+            break
+        time.sleep(0.001)
+    if new > 0:
+        ms.append((time.monotonic() - t0) * 1000)
+with open(out, "w") as f:
+    f.write("\n".join(f"{m:.0f}" for m in ms) + "\n")
+PY
+stats "K=$K: kill -9 -> running again (process driver)" "$WORK/latency.ms"
