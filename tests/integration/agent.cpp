@@ -77,13 +77,16 @@ bool agent::start(std::string* error, const std::vector<std::string>& extra) {
     return false;
   }
   // A restarted node replays its log before it leads: until then the API
-  // answers "retry in a moment", which is not a failure to start.
+  // answers "retry in a moment", which is not a failure to start; nor is a
+  // refused connection while its API socket is being bound (the client
+  // fails at once on a refused port).
   run_result r;
   wait_until(
       [&] {
         r = cli({"node", "ls"}, 30000);
         return r.exit_code == 0
-               || r.err.find("retry in a moment") == std::string::npos;
+               || (r.err.find("retry in a moment") == std::string::npos
+                   && r.err.find("connection refused") == std::string::npos);
       },
       30000);
   if (r.exit_code != 0) {

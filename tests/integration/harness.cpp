@@ -209,8 +209,9 @@ std::set<int> processes_with(const std::string& text) {
     auto argv = read_file("/proc/" + name + "/cmdline");
     std::replace(argv.begin(), argv.end(), '\0', ' ');
     int pid = std::stoi(name);
+    // A shim's command line holds its task's (tasks are what is counted).
     if (pid != getpid() && argv.find(text) != std::string::npos
-        && process_alive(pid))
+        && process_alive(pid) && !is_shim(pid))
       out.insert(pid);
   }
   return out;
