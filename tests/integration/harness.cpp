@@ -199,7 +199,7 @@ bool process_alive(int pid) {
          stat[close_paren + 2] != 'Z';
 }
 
-std::set<int> processes_with(const std::string& text) {
+std::set<int> processes_with(const std::string& text, bool with_shims) {
   std::set<int> out;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator("/proc", ec)) {
@@ -211,7 +211,7 @@ std::set<int> processes_with(const std::string& text) {
     int pid = std::stoi(name);
     // A shim's command line holds its task's (tasks are what is counted).
     if (pid != getpid() && argv.find(text) != std::string::npos
-        && process_alive(pid) && !is_shim(pid))
+        && process_alive(pid) && (with_shims || !is_shim(pid)))
       out.insert(pid);
   }
   return out;

@@ -64,8 +64,9 @@ std::string read_file(const std::string& path);
 bool process_alive(int pid);
 
 /// Live processes (not this one) whose argv, joined with spaces, contains
-/// `text` (as `pgrep -f`).
-std::set<int> processes_with(const std::string& text);
+/// `text` (as `pgrep -f`); tasks' shims (whose argv holds their task's) only
+/// with with_shims.
+std::set<int> processes_with(const std::string& text, bool with_shims = false);
 
 /// Starts argv (argv[0] a path) with stdin from /dev/null and stdout and
 /// stderr appended to `log_path`; its pid, or 0 if it could not start.

@@ -40,7 +40,7 @@ size_t records_under(const std::string& data_dir) {
 
 /// The shim process of a task (its argv names the task's folder).
 int shim_of(const std::string& data_dir, const std::string& task_id) {
-  for (int pid : processes_with("--dir " + data_dir + "/tasks/" + task_id + " "))
+  for (int pid : processes_with("--dir " + data_dir + "/tasks/" + task_id + " ", true))
     if (is_shim(pid))
       return pid;
   return 0;
