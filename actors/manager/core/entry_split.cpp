@@ -8,10 +8,13 @@ std::vector<pb::Entry> split_entry(pb::Entry entry, size_t max_bytes) {
     parts.push_back(std::move(entry));
     return parts;
   }
-  pb::Entry shell = entry;
-  shell.clear_changes();
+  // The changes move out first, so the shell each part starts from is
+  // copied without them.
+  google::protobuf::RepeatedPtrField<pb::Change> changes;
+  changes.Swap(entry.mutable_changes());
+  const pb::Entry& shell = entry;
   size_t bytes = 0;
-  for (auto& c : *entry.mutable_changes()) {
+  for (auto& c : changes) {
     size_t size = c.ByteSizeLong();
     if (parts.empty() || (bytes + size > max_bytes && parts.back().changes_size() > 0)) {
       parts.push_back(shell);
