@@ -1,10 +1,11 @@
 #include "runtime/blocking_pool.hpp"
+#include "runtime/thread_name.hpp"
 
 namespace troupe {
 
 blocking_pool::blocking_pool(size_t threads) {
   for (size_t i = 0; i < threads; ++i)
-    threads_.emplace_back([this] { run(); });
+    threads_.emplace_back([this] { name_this_thread("blocking.pool"); run(); });
 }
 
 blocking_pool::~blocking_pool() {

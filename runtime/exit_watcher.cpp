@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <vector>
+#include "runtime/thread_name.hpp"
 
 namespace troupe {
 namespace {
@@ -34,7 +35,7 @@ exit_watcher::exit_watcher() {
   ev.events = EPOLLIN;
   ev.data.u64 = wake_key;
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] { name_this_thread("exit.watcher"); run(); });
 }
 
 exit_watcher::~exit_watcher() {

@@ -1,12 +1,14 @@
 #include "actors/manager/checkpoint.hpp"
 
 #include "messages/errors.hpp"
+#include "runtime/thread_name.hpp"
 
 namespace troupe {
 
 checkpoint_actor::behavior_type
 checkpoint_writer(probed_pointer<checkpoint_actor, checkpoint_state> self,
                   std::shared_ptr<state_db> db) {
+  name_this_thread("checkpoint");
   self->state.db = std::move(db);
   return {
     [=](atom::flush, const state_view& view, const touched_keys& keys,

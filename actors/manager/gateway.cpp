@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "messages/errors.hpp"
+#include "runtime/thread_name.hpp"
 
 namespace troupe {
 
@@ -15,6 +16,7 @@ constexpr auto join_timeout = std::chrono::seconds(10);
 gateway_actor::behavior_type
 gateway(probed_pointer<gateway_actor, gateway_state> self, std::string cluster,
         std::string join_token, dispatcher_actor dispatcher, raft_actor raft) {
+  name_this_thread("troupe.gateway");
   self->state.raft = std::move(raft);
   self->state.cluster = std::move(cluster);
   self->state.join_token = std::move(join_token);

@@ -7,6 +7,7 @@
 
 #include "messages/errors.hpp"
 #include "actors/observe/metrics_families.hpp"
+#include "runtime/thread_name.hpp"
 
 namespace troupe {
 
@@ -384,6 +385,7 @@ void graceful_stop(self_ptr self, caf::typed_response_promise<bool> promise) {
 raft_actor::behavior_type raft_member(probed_pointer<raft_actor, raft_state> self,
                                       raft_setup setup, applier_actor store,
                                       node_actor parent) {
+  name_this_thread("troupe.raft");
   auto& st = self->state;
   st.setup = std::move(setup);
   st.store = std::move(store);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "actors/observe/probe.hpp"
+#include "runtime/thread_name.hpp"
 
 namespace troupe {
 
@@ -27,7 +28,7 @@ dns_server::~dns_server() {
 }
 
 void dns_server::start() {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] { name_this_thread("dns"); run(); });
 }
 
 void dns_server::set_names(network::dns_names names) {

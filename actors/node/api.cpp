@@ -9,6 +9,7 @@
 #include "actors/observe/registry.hpp"
 #include "messages/build_info.hpp"
 #include "messages/errors.hpp"
+#include "runtime/thread_name.hpp"
 
 namespace troupe {
 
@@ -226,6 +227,7 @@ void serve_queued(self_ptr self) {
 api_actor::behavior_type api(probed_pointer<api_actor, api_state> self,
                              std::shared_ptr<api_socket> zmq, store_actor store,
                              dispatcher_actor dispatcher, raft_actor raft) {
+  name_this_thread("troupe.api");
   self->state.raft = std::move(raft);
   self->state.zmq = std::move(zmq);
   self->state.store = std::move(store);

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <zmq_addon.hpp>
+#include "runtime/thread_name.hpp"
 
 namespace troupe {
 
@@ -35,7 +36,7 @@ void api_socket::bind(const std::string& endpoint) { socket_.bind(endpoint); }
 
 void api_socket::start(std::function<void()> on_request) {
   on_request_ = std::move(on_request);
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] { name_this_thread("api.socket"); run(); });
 }
 
 void api_socket::stop() {

@@ -81,8 +81,12 @@ void spawn_scheduler(self_ptr self) {
 /// node ends with the reason (run_agent reports it).
 void publish_gateway(self_ptr self) {
   auto& st = self->state;
-  st.gateway = self->spawn(gateway, st.setup.cluster, st.setup.join_token,
-                           st.dispatcher, st.raft);
+  // Detached: peers' Raft messages pass through it, so they never wait on
+  // CAF's shared workers behind the store's, dispatcher's and services' long
+  // turns (10,000-task entries).
+  st.gateway = self->spawn<caf::detached>(gateway, st.setup.cluster,
+                                          st.setup.join_token, st.dispatcher,
+                                          st.raft);
   watch(self, st.gateway);
   const auto& address = st.setup.cluster_address;
   auto colon = address.rfind(':');

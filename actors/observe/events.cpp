@@ -8,6 +8,7 @@
 #include "actors/observe/introspection.hpp"
 #include "actors/observe/metrics_families.hpp"
 #include "messages/errors.hpp"
+#include "runtime/thread_name.hpp"
 
 namespace troupe::observe {
 
@@ -189,6 +190,7 @@ void publish_event(caf::actor_system& sys, pb::Event event) {
 
 events_actor::behavior_type events(self_ptr self, std::shared_ptr<events_socket> pub,
                                    store_actor store, raft_actor raft) {
+  name_this_thread("troupe.events");
   auto& st = self->state;
   st.pub = std::move(pub);
   st.store = std::move(store);
