@@ -211,10 +211,14 @@ bench_pids_with_shims() {
   grep -lsxzF "TROUPE_BENCH=$WORK" /proc/[0-9]*/environ 2>/dev/null |
     sed 's|/proc/\([0-9]*\)/environ|\1|'
 }
+# (comm read with the shell's own `read`: a `cat` per process made a list of
+# 2,000 processes take minutes on a loaded machine.)
 bench_task_pids() {
-  local p
+  local p comm
   for p in $(bench_pids_with_shims); do
-    [ "$(cat "/proc/$p/comm" 2>/dev/null)" = troupe-shim ] || echo "$p"
+    comm=""
+    read -r comm <"/proc/$p/comm" 2>/dev/null
+    [ "$comm" = troupe-shim ] || echo "$p"
   done
 }
 kill_bench_tasks() {
