@@ -240,7 +240,8 @@ else: print(0)" 2>/dev/null || echo 0
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # deploy_sleep_wait N HOST NOTE: deploys the scale benchmarks' service
-# (N `sleep 100000` tasks carrying TROUPE_BENCH=$WORK, stack "scale") with
+# (N `sleep 100000` tasks carrying TROUPE_BENCH=$WORK, stack "scale"; the
+# TOML lines in $SERVICE_EXTRA added to the service, e.g. its driver) with
 # `stack deploy -d` on HOST, waits up to MAX_SECS until N run and prints
 # "N=...: all running after ..." (NOTE appended) or, on timeout, "only K
 # running" and sets KEEP=1.
@@ -251,6 +252,7 @@ deploy_sleep_wait() {
     echo 'command = ["sleep", "100000"]'
     echo "replicas = $n"
     echo 'stop_grace_period = "10s"'
+    [ -n "${SERVICE_EXTRA:-}" ] && echo "$SERVICE_EXTRA"
     echo '[services.sleep.env]'
     echo "TROUPE_BENCH = \"$WORK\""; } >"$WORK/stack.toml"
   t0=$(now_ms)
