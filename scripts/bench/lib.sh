@@ -211,10 +211,14 @@ bench_pids_with_shims() {
   grep -lsxzF "TROUPE_BENCH=$WORK" /proc/[0-9]*/environ 2>/dev/null |
     sed 's|/proc/\([0-9]*\)/environ|\1|'
 }
+# (comm read with the shell's own `read`: a `cat` per process made a list of
+# 2,000 processes take minutes on a loaded machine.)
 bench_task_pids() {
-  local p
+  local p comm
   for p in $(bench_pids_with_shims); do
-    [ "$(cat "/proc/$p/comm" 2>/dev/null)" = troupe-shim ] || echo "$p"
+    comm=""
+    read -r comm <"/proc/$p/comm" 2>/dev/null
+    [ "$comm" = troupe-shim ] || echo "$p"
   done
 }
 kill_bench_tasks() {
@@ -236,7 +240,8 @@ else: print(0)" 2>/dev/null || echo 0
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # deploy_sleep_wait N HOST NOTE: deploys the scale benchmarks' service
-# (N `sleep 100000` tasks carrying TROUPE_BENCH=$WORK, stack "scale") with
+# (N `sleep 100000` tasks carrying TROUPE_BENCH=$WORK, stack "scale"; the
+# TOML lines in $SERVICE_EXTRA added to the service, e.g. its driver) with
 # `stack deploy -d` on HOST, waits up to MAX_SECS until N run and prints
 # "N=...: all running after ..." (NOTE appended) or, on timeout, "only K
 # running" and sets KEEP=1.
@@ -247,6 +252,7 @@ deploy_sleep_wait() {
     echo 'command = ["sleep", "100000"]'
     echo "replicas = $n"
     echo 'stop_grace_period = "10s"'
+    [ -n "${SERVICE_EXTRA:-}" ] && echo "$SERVICE_EXTRA"
     echo '[services.sleep.env]'
     echo "TROUPE_BENCH = \"$WORK\""; } >"$WORK/stack.toml"
   t0=$(now_ms)

@@ -4,7 +4,9 @@
 # same data dir, and time until `service ps` shows every task re-attached
 # (its message "re-attached after the agent restarted", its pid the one it
 # had before); then the same after a SIGTERM (live restore). Also the RSS of
-# one shim. Polls every 0.2s; MAX_SECS (default 120) bounds each wait.
+# one shim. Also when the restarted agent's API first answered (its own
+# start, before any re-attachment shows). Polls every 0.2s; MAX_SECS
+# (default 120) bounds each wait.
 #   scripts/bench/reattach.sh [N]
 # Environment: as lib.sh (TROUPE_BUILD/TROUPE_BIN select the build).
 set -u
@@ -39,11 +41,15 @@ print(n)" 2>/dev/null || echo 0
 
 # measure HOW: restarts the stopped node and waits for all N re-attached.
 measure() {
-  local t0 t1 got=0 deadline
+  local t0 t1 got=0 deadline up=""
   t0=$(now_ms)
   start
   deadline=$(( t0 + MAX_SECS * 1000 ))
   while [ "$(now_ms)" -lt "$deadline" ]; do
+    if [ -z "$up" ] && tr_cli service ls --host "$host" >/dev/null 2>&1; then
+      up=$(( $(now_ms) - t0 ))
+    fi
+    [ -z "$up" ] && { sleep 0.05; continue; }
     got=$(reattached_count "$WORK/pids.before")
     [ "${got:-0}" -ge "$N" ] && break
     sleep 0.2
@@ -53,7 +59,7 @@ measure() {
     echo "N=$N: after $1: only ${got:-0} re-attached after $(( (t1 - t0) / 1000 ))s"
     KEEP=1
   else
-    echo "N=$N: after $1: all $N re-attached $((t1 - t0))ms after the agent started (load $(cut -d' ' -f1 /proc/loadavg))"
+    echo "N=$N: after $1: all $N re-attached $((t1 - t0))ms after the agent started; its API answered after ${up}ms (load $(cut -d' ' -f1 /proc/loadavg))"
   fi
 }
 
@@ -63,7 +69,8 @@ deploy_sleep_wait "$N" "$host" ""
 bench_task_pids | sort >"$WORK/pids.before"
 echo "N=$N: $(wc -l <"$WORK/pids.before") task processes"
 shim=$(for p in $(bench_pids_with_shims); do
-         [ "$(cat "/proc/$p/comm" 2>/dev/null)" = troupe-shim ] && { echo "$p"; break; }
+         comm=""; read -r comm <"/proc/$p/comm" 2>/dev/null
+         [ "$comm" = troupe-shim ] && { echo "$p"; break; }
        done)
 [ -n "$shim" ] && echo "N=$N: one shim: VmRSS $(awk '/VmRSS/ {print $2}' "/proc/$shim/status") KiB, Pss $(awk '/^Pss:/ {print $2}' "/proc/$shim/smaps_rollup") KiB"
 

@@ -4,7 +4,9 @@
 // re-attaches to them: same pids, restarts not counted. A task that ended
 // while no agent watched is reported with its exit and restarted under its
 // policy; a task whose shim is killed is treated as failed and restarted,
-// with nothing left behind.
+// with nothing left behind. The same for oci containers (reattach_oci):
+// same container ids and pids after kill -9, and `stack rm` then leaves no
+// container, process or cgroup.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +15,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "tests/integration/harness.hpp"
 
@@ -257,6 +260,110 @@ TEST_F(reattach, the_shim_is_small) {
   long kib = std::atol(status.c_str() + at + 6);
   EXPECT_LE(kib, 1024) << "the shim's RSS is " << kib << " KiB";
   remove_and_check();
+}
+
+} // namespace
+} // namespace troupe::itest
+
+namespace troupe::itest {
+namespace {
+
+/// Ids from `runc list -q` that belong to stack `stack`.
+std::set<std::string> runc_containers_of(const std::string& stack,
+                                         const std::string& scratch) {
+  auto r = run_command({"runc", "list", "-q"}, scratch, 30000);
+  std::set<std::string> out;
+  std::istringstream in(r.out);
+  for (std::string id; std::getline(in, id);)
+    if (id.rfind(stack + "_", 0) == 0)
+      out.insert(id);
+  return out;
+}
+
+/// The cgroup folders troupe made for a container (its memory limit's).
+std::vector<std::string> cgroups_of(const std::string& container_id) {
+  std::vector<std::string> out;
+  for (const char* root : {"/sys/fs/cgroup/memory/troupe/", "/sys/fs/cgroup/troupe/"})
+    if (fs::exists(root + container_id))
+      out.push_back(root + container_id);
+  return out;
+}
+
+// The oci driver: three busybox containers survive kill -9 of their agent
+// and are re-attached (same container ids and pids, restarts 0); `stack rm`
+// afterwards leaves no container, process or cgroup.
+class reattach_oci : public oci_agent_test {
+protected:
+  void TearDown() override {
+    oci_agent_test::TearDown();
+    for (const auto& id : runc_containers_of("keepoci", dir_.path()))
+      run_command({"runc", "delete", "--force", id}, dir_.path(), 30000);
+  }
+
+  /// Task id -> "container id/pid" of the running tasks.
+  std::map<std::string, std::string> containers() const {
+    std::map<std::string, std::string> out;
+    for (const auto& t : running_tasks(agent_->tasks("keepoci_box")))
+      out[t.value("id", "")] = t.value("container_id", "") + "/"
+                               + std::to_string(t.value("pid", 0));
+    return out;
+  }
+};
+
+TEST_F(reattach_oci, killed_agent_reattaches_to_its_containers) {
+  auto file = stack_file("keepoci.toml",
+                         "[stack]\nname = \"keepoci\"\n\n[services.box]\n"
+                         "driver = \"oci\"\nimage = \"busybox\"\n"
+                         "command = [\"sleep\", \"100000\"]\nreplicas = 3\n"
+                         "stop_grace_period = \"1s\"\n\n"
+                         "[services.box.resources]\nmemory = \"32MiB\"\n");
+  auto r = agent_->cli({"stack", "deploy", file, "--timeout", "90s"}, 150000);
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  auto before = containers();
+  ASSERT_EQ(before.size(), 3u) << agent_->tasks("keepoci_box").dump(2);
+  auto ids = runc_containers_of("keepoci", dir_.path());
+  ASSERT_EQ(ids.size(), 3u);
+  std::vector<int> pids;
+  for (const auto& t : running_tasks(agent_->tasks("keepoci_box")))
+    pids.push_back(t.value("pid", 0));
+
+  agent_->crash();  // kill -9
+  for (int pid : pids)
+    EXPECT_TRUE(process_alive(pid)) << "container process " << pid << " died with its agent";
+
+  std::string error;
+  ASSERT_TRUE(agent_->start(&error)) << error;
+  std::map<std::string, std::string> after;
+  EXPECT_TRUE(wait_until([&] {
+    after = containers();
+    return after == before;
+  }, 60000, 200)) << "not the same containers and pids after the restart";
+  for (const auto& t : agent_->tasks("keepoci_box")) {
+    EXPECT_EQ(t.value("restarts", -1), 0) << t.dump();
+    EXPECT_NE(t.value("message", "").find("re-attached"), std::string::npos) << t.dump();
+  }
+  EXPECT_EQ(runc_containers_of("keepoci", dir_.path()), ids);
+  bool limited = false;
+  for (const auto& id : ids)
+    limited = limited || !cgroups_of(id).empty();
+
+  auto rm = agent_->cli({"stack", "rm", "keepoci"});
+  ASSERT_EQ(rm.exit_code, 0) << rm.describe();
+  std::set<std::string> left;
+  EXPECT_TRUE(wait_until([&] {
+    left = runc_containers_of("keepoci", dir_.path());
+    return left.empty();
+  }, 30000, 200)) << left.size() << " containers left";
+  EXPECT_TRUE(wait_until([&] {
+    return std::none_of(pids.begin(), pids.end(), process_alive);
+  }, 30000)) << "a container's process still runs";
+  EXPECT_TRUE(wait_until([&] {
+    return processes_under(agent_->data_dir(), true).empty();
+  }, 30000)) << "shims or tasks left";
+  if (limited)
+    for (const auto& id : ids)
+      EXPECT_TRUE(wait_until([&] { return cgroups_of(id).empty(); }, 30000))
+          << "cgroup of " << id << " left";
 }
 
 } // namespace
