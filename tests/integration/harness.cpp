@@ -245,6 +245,17 @@ bool is_shim(int pid) {
   return ends(first, "troupe-shim") || (ends(first, "troupe") && second == "shim");
 }
 
+std::set<std::string> runc_containers_of(const std::string& stack,
+                                         const std::string& scratch) {
+  auto r = run_command({"runc", "list", "-q"}, scratch, 30000);
+  std::set<std::string> out;
+  std::istringstream in(r.out);
+  for (std::string id; std::getline(in, id);)
+    if (id.rfind(stack + "_", 0) == 0)
+      out.insert(id);
+  return out;
+}
+
 std::vector<int> processes_under(const std::string& dir, bool with_shims) {
   std::vector<int> out;
   std::error_code ec;

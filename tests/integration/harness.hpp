@@ -77,6 +77,11 @@ int spawn_logged(const std::vector<std::string>& argv, const std::string& log_pa
 /// tasks' shims (`troupe-shim`, `troupe shim`) left out unless with_shims.
 std::vector<int> processes_under(const std::string& dir, bool with_shims = false);
 
+/// Ids from `runc list -q` that belong to stack `stack` (their names start
+/// with "STACK_"); `scratch` is the folder runc runs in.
+std::set<std::string> runc_containers_of(const std::string& stack,
+                                         const std::string& scratch);
+
 /// True when the process is a task's shim.
 bool is_shim(int pid);
 

@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <set>
-#include <sstream>
 
 #include "tests/integration/harness.hpp"
 
@@ -37,24 +36,12 @@ std::string http_get(int port) {
   return out;
 }
 
-// Ids from `runc list -q` that belong to stack `stack`.
-std::vector<std::string> containers_of(const std::string& stack, const std::string& scratch) {
-  auto r = run_command({"runc", "list", "-q"}, scratch, 30000);
-  std::vector<std::string> out;
-  std::istringstream in(r.out);
-  std::string id;
-  while (std::getline(in, id))
-    if (id.rfind(stack + "_", 0) == 0)
-      out.push_back(id);
-  return out;
-}
-
 class oci_driver : public oci_agent_test {
 protected:
   void TearDown() override {
     agent_test::TearDown();
     // the node should have removed them; never leave containers behind
-    for (const auto& id : containers_of("itweb", dir_.path()))
+    for (const auto& id : runc_containers_of("itweb", dir_.path()))
       run_command({"runc", "delete", "--force", id}, dir_.path(), 30000);
   }
 };
@@ -89,15 +76,15 @@ TEST_F(oci_driver, busybox_web_servers_answer_on_their_host_ports) {
                     << " answered: " << answer;
   }
   EXPECT_EQ(ports.size(), 3u) << "tasks share a host port";
-  EXPECT_EQ(containers_of("itweb", dir_.path()).size(), 3u);
+  EXPECT_EQ(runc_containers_of("itweb", dir_.path()).size(), 3u);
 
   auto rm = agent_->cli({"stack", "rm", "itweb"});
   ASSERT_EQ(rm.exit_code, 0) << rm.describe();
-  std::vector<std::string> left;
+  std::set<std::string> left;
   EXPECT_TRUE(wait_until([&] {
-    left = containers_of("itweb", dir_.path());
+    left = runc_containers_of("itweb", dir_.path());
     return left.empty();
-  }, 30000, 200)) << left.size() << " containers of the stack are left, e.g. " << left[0];
+  }, 30000, 200)) << left.size() << " containers of the stack are left, e.g. " << *left.begin();
   EXPECT_EQ(agent_->cli_json({"service", "ls"}), json::array());
 }
 

@@ -15,7 +15,6 @@
 #include <filesystem>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "tests/integration/harness.hpp"
 
@@ -260,24 +259,6 @@ TEST_F(reattach, the_shim_is_small) {
   long kib = std::atol(status.c_str() + at + 6);
   EXPECT_LE(kib, 1024) << "the shim's RSS is " << kib << " KiB";
   remove_and_check();
-}
-
-} // namespace
-} // namespace troupe::itest
-
-namespace troupe::itest {
-namespace {
-
-/// Ids from `runc list -q` that belong to stack `stack`.
-std::set<std::string> runc_containers_of(const std::string& stack,
-                                         const std::string& scratch) {
-  auto r = run_command({"runc", "list", "-q"}, scratch, 30000);
-  std::set<std::string> out;
-  std::istringstream in(r.out);
-  for (std::string id; std::getline(in, id);)
-    if (id.rfind(stack + "_", 0) == 0)
-      out.insert(id);
-  return out;
 }
 
 /// The cgroup folders troupe made for a container (its memory limit's).
