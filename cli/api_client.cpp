@@ -1,6 +1,8 @@
 #include "cli/api_client.hpp"
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -108,8 +110,15 @@ std::string probe_tcp(const std::string& endpoint, int budget_ms) {
     }
     int rc = connect(fd, a->ai_addr, a->ai_addrlen);
     if (rc != 0 && errno == EINPROGRESS) {
+      // A signal (SIGWINCH, SIGCHLD) ends poll early: wait out the budget.
+      auto deadline = std::chrono::steady_clock::now()
+                      + std::chrono::milliseconds(budget_ms);
       pollfd p{fd, POLLOUT, 0};
-      rc = poll(&p, 1, budget_ms);
+      do {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now()).count();
+        rc = poll(&p, 1, static_cast<int>(std::max<int64_t>(0, left)));
+      } while (rc < 0 && errno == EINTR);
       if (rc == 0) {
         why = "no connection in " + timeout_text(budget_ms);
         close(fd);

@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,6 +19,10 @@ extern char** environ;  // run_command passes the agent's own
 
 namespace troupe {
 namespace {
+
+// Set once at the agent's start, before any child exists; read in children.
+bool children_have_open_file_limit = false;
+rlimit children_open_file_limit{};
 
 // What the child reports through the error pipe when it cannot exec.
 enum class child_stage : int { session = 1, stdio, cgroup, chdir, exec };
@@ -72,6 +77,8 @@ std::vector<char*> c_strings(const std::vector<std::string>& xs) {
 // async-signal-safe calls are made.
 struct child_plan {
   std::vector<char*> argv;
+  bool set_open_files = false;  // give the child children_open_files
+  rlimit open_files{};
   std::vector<char*> envp;
   std::vector<std::string> candidate_paths;  // where argv[0] may be, in order
   std::vector<const char*> candidates;
@@ -144,6 +151,8 @@ void exec_candidates(const child_plan& p) {
   if (::dup2(p.in_fd, 0) < 0 || ::dup2(p.out_fd, 1) < 0 || ::dup2(p.err_fd, 2) < 0)
     child_fail(p.report_fd, child_stage::stdio);
   close_other_fds(p.report_fd);
+  if (p.set_open_files)
+    ::setrlimit(RLIMIT_NOFILE, &p.open_files);  // best effort, as a shell's ulimit
   for (auto file : p.join_files)
     if (!join_cgroup(file))
       child_fail(p.report_fd, child_stage::cgroup);
@@ -204,6 +213,12 @@ void close_fds(std::initializer_list<int> fds) {
 
 } // namespace
 
+void set_children_open_file_limit(uint64_t soft, uint64_t hard) {
+  children_open_file_limit.rlim_cur = soft;
+  children_open_file_limit.rlim_max = hard;
+  children_have_open_file_limit = true;
+}
+
 bool spawn_child(const child_options& o, int* pid, std::string* error) {
   if (o.argv.empty() || o.argv[0].empty()) {
     *error = "cannot run an empty command";
@@ -211,6 +226,8 @@ bool spawn_child(const child_options& o, int* pid, std::string* error) {
   }
   child_plan plan;
   plan.argv = c_strings(o.argv);
+  plan.set_open_files = children_have_open_file_limit;
+  plan.open_files = children_open_file_limit;
   plan.envp = c_strings(o.env);
   if (!o.working_dir.empty())
     plan.working_dir = o.working_dir.c_str();

@@ -10,6 +10,7 @@
 // before, and searches argv[0] in its own PATH as execvp does.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -32,6 +33,11 @@ struct child_options {
 /// Starts and execs in a new session (setsid: own process group, pgid = pid),
 /// stdin from /dev/null, signal mask and dispositions reset, other fds closed.
 bool spawn_child(const child_options& options, int* pid, std::string* error);
+
+/// Every child started after this call gets this RLIMIT_NOFILE (the agent
+/// raises its own at start and gives children back the one it began with).
+/// Call once, before any child is started.
+void set_children_open_file_limit(uint64_t soft, uint64_t hard);
 
 /// Non-blocking reap of a child: its exit status once it has ended.
 std::optional<exit_status> reap_child(int pid);

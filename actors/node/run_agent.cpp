@@ -26,7 +26,9 @@
 #include "actors/network/core/vip.hpp"
 #include "actors/network/sockets.hpp"
 #include "config/cluster_config.hpp"
+#include "runtime/child_process.hpp"
 #include "runtime/image_store.hpp"
+#include "runtime/open_file_limit.hpp"
 #include "messages/errors.hpp"
 
 namespace troupe {
@@ -208,6 +210,20 @@ void tune_allocator() {
   mallopt(M_TRIM_THRESHOLD, 1024 * 1024);
 }
 
+/// Lifts the open-file limit (each task holds descriptors in the agent) and
+/// says, when it could not, how many tasks the limit allows. Tasks get the
+/// limit the agent started with.
+void raise_file_limit_for_tasks() {
+  auto files = raise_open_file_limit();
+  if (files.before_soft != 0)
+    set_children_open_file_limit(files.before_soft, files.before_hard);
+  if (!files.error.empty())
+    std::cerr << "troupe: cannot raise the open-file limit above " << files.now
+              << ": " << files.error << "; each task holds "
+              << open_files_per_task << " open files, so this node can run about "
+              << files.now / open_files_per_task << " tasks" << std::endl;
+}
+
 } // namespace
 
 int run_agent(const agent_options& options) {
@@ -219,6 +235,9 @@ int run_agent(const agent_options& options) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // A peer that closes its end (a client, a shim, a pipe) is an error on
+  // that write, never the end of the node. Children get SIG_DFL back.
+  std::signal(SIGPIPE, SIG_IGN);
   install_protobuf_log();
   if (options.role != "standalone" && options.role != "manager"
       && options.role != "worker")
@@ -257,6 +276,7 @@ int run_agent(const agent_options& options) {
   auto lock = data_dir_lock::acquire(nc.data_dir(), &lock_error);
   if (!lock.held())
     return fail(lock_error);
+  raise_file_limit_for_tasks();
 
   const pb::ManagerConfig* manager = nullptr;
   for (const auto& m : config.managers())
