@@ -11,6 +11,10 @@ namespace troupe {
 namespace {
 
 constexpr size_t max_reads_per_wakeup = 256;
+/// Connections the kernel holds before the socket thread accepts them
+/// (ZeroMQ's default is 100: 64 clients at once overflowed it, and a
+/// refused SYN looked to the client like a node that does not answer).
+constexpr int max_pending_connections = 1024;
 
 } // namespace
 
@@ -18,6 +22,7 @@ api_socket::api_socket() {
   if (::pipe2(pipe_, O_CLOEXEC | O_NONBLOCK) != 0)
     throw zmq::error_t();
   socket_.set(zmq::sockopt::linger, 0);
+  socket_.set(zmq::sockopt::backlog, max_pending_connections);
   socket_.set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(limits_.max_request_bytes));
 }
 

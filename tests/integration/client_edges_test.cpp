@@ -1,6 +1,7 @@
 // Edges a user meets: `troupe events` stopped by SIGTERM/SIGINT exits 0
 // (no zmq::error_t abort), `service logs` of an unknown service fails with a
-// sentence, and a removed service's troupe_lb_* series leave /metrics.
+// sentence, a removed service's troupe_lb_* series leave /metrics, and 128
+// clients at once are all answered.
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -41,6 +42,42 @@ TEST_F(client_edges, events_stopped_by_a_signal_exits_cleanly) {
         << "status " << status << ":\n" << read_file(log);
     EXPECT_EQ(read_file(log).find("terminate called"), std::string::npos) << read_file(log);
   }
+}
+
+// 128 clients connect at the same moment (scripts on many hosts, a
+// completion per keystroke): every one is answered, none is refused as
+// "no connection" because the node's accept queue overflowed.
+TEST_F(client_edges, a_hundred_and_twenty_eight_clients_at_once_are_all_answered) {
+  constexpr int clients = 128;
+  std::vector<int> pids;
+  for (int i = 0; i < clients; ++i) {
+    int pid = spawn_logged({TROUPE_BINARY, "service", "ls", "--host", agent_->host(),
+                            "--timeout", "60s"},
+                           dir_.file("client" + std::to_string(i) + ".log"));
+    ASSERT_GT(pid, 0);
+    pids.push_back(pid);
+  }
+  std::vector<int> status(clients, 0);
+  std::vector<bool> done(clients, false);
+  int ended = 0;
+  bool all_ended = wait_until([&] {
+    for (int i = 0; i < clients; ++i)
+      if (!done[i] && waitpid(pids[i], &status[i], WNOHANG) == pids[i]) {
+        done[i] = true;
+        ++ended;
+      }
+    return ended == clients;
+  }, 120000, 50);
+  for (int i = 0; i < clients; ++i)
+    if (!done[i]) {
+      kill(pids[i], SIGKILL);
+      waitpid(pids[i], nullptr, 0);
+    }
+  ASSERT_TRUE(all_ended) << ended << " of " << clients << " clients ended";
+  for (int i = 0; i < clients; ++i)
+    EXPECT_TRUE(WIFEXITED(status[i]) && WEXITSTATUS(status[i]) == 0)
+        << "client " << i << ": "
+        << read_file(dir_.file("client" + std::to_string(i) + ".log"));
 }
 
 TEST_F(client_edges, logs_of_an_unknown_service_fail_with_a_sentence) {
