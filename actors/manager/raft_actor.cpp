@@ -8,6 +8,7 @@
 #include "messages/errors.hpp"
 #include "actors/observe/metrics_families.hpp"
 #include "runtime/thread_name.hpp"
+#include "runtime/thread_priority.hpp"
 
 namespace troupe {
 
@@ -387,6 +388,11 @@ raft_actor::behavior_type raft_member(probed_pointer<raft_actor, raft_state> sel
                                       node_actor parent) {
   name_this_thread("troupe.raft");
   auto& st = self->state;
+  // Ticks, heartbeats and votes ahead of the node's other work (see
+  // thread_priority.hpp); without the privilege it runs as the rest.
+  if (auto why = prioritize_this_thread(consensus_nice); !why.empty())
+    caf::aout(self) << "raft: runs at the node's priority (cannot take nice "
+                    << consensus_nice << ": " << why << ")" << std::endl;
   st.setup = std::move(setup);
   st.store = std::move(store);
   st.parent = std::move(parent);

@@ -1,6 +1,7 @@
 // raft_log_writer: group commit on a thread of its own (see the header).
 #include "actors/manager/raft/raft_log_writer.hpp"
 #include "runtime/thread_name.hpp"
+#include "runtime/thread_priority.hpp"
 
 namespace troupe::raft {
 
@@ -9,7 +10,11 @@ raft_log_writer::raft_log_writer(std::shared_ptr<raft_storage> storage,
   : storage_(std::move(storage)), notify_(std::move(notify)),
     threaded_(threaded) {
   if (threaded_)
-    thread_ = std::thread([this] { name_this_thread("raft.log"); run(); });
+    thread_ = std::thread([this] {
+      name_this_thread("raft.log");
+      prioritize_this_thread(consensus_nice);  // best effort, as the raft actor
+      run();
+    });
 }
 
 raft_log_writer::~raft_log_writer() {
