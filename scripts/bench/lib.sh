@@ -221,9 +221,16 @@ bench_task_pids() {
     [ "$comm" = troupe-shim ] || echo "$p"
   done
 }
+# Sweeps until none is left (at most 5 times): a shim in the middle of
+# starting its task forks after a sweep has listed it, and that task
+# escaped a single sweep.
 kill_bench_tasks() {
-  local p
-  for p in $(bench_pids_with_shims); do kill -9 "$p" 2>/dev/null; done
+  local p left sweep
+  for sweep in 1 2 3 4 5; do
+    left=$(bench_pids_with_shims)
+    [ -n "$left" ] || return 0
+    for p in $left; do kill -9 "$p" 2>/dev/null; done
+  done
 }
 count_bench_tasks() { bench_task_pids | wc -l; }
 
