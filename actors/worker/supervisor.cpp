@@ -1,7 +1,9 @@
 #include "actors/worker/supervisor.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <cstdio>
 #include <unistd.h>
 
@@ -44,6 +46,45 @@ void check_shutdown_done(self_ptr self) {
   self->state.shutdown_waiters.clear();
 }
 
+/// Task `id` ended here: it never runs again here, and its slot's oldest
+/// ended folder beyond the history limit is removed (on the pool).
+void retire(self_ptr self, const std::string& id) {
+  auto& st = self->state;
+  st.ended.insert(id);
+  for (const auto& gone : st.history.ended(id)) {
+    auto job = [dir = task_dir(st.tasks_dir, gone)] {
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);  // best effort: prune finds what is left
+    };
+    if (st.pool)
+      st.pool->submit(std::move(job));
+    else
+      job();
+  }
+}
+
+/// The folders an earlier agent left, of tasks that are not re-attached:
+/// history, oldest first (those beyond the limit go at once).
+void remember_earlier_folders(self_ptr self) {
+  namespace fs = std::filesystem;
+  auto& st = self->state;
+  std::vector<std::pair<fs::file_time_type, std::string>> found;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(st.tasks_dir, ec)) {
+    auto name = e.path().filename().string();
+    std::error_code tec;
+    if (!e.is_directory(tec) || st.leftovers.count(name) > 0)
+      continue;
+    found.emplace_back(fs::last_write_time(e.path(), tec), name);
+  }
+  std::sort(found.begin(), found.end());
+  for (const auto& [when, name] : found)
+    for (const auto& gone : st.history.ended(name)) {
+      std::error_code rec;
+      fs::remove_all(task_dir(st.tasks_dir, gone), rec);
+    }
+}
+
 void spawn_task(self_ptr self, supervised_task& t) {
   auto& st = self->state;
   task_context ctx;
@@ -57,7 +98,7 @@ void spawn_task(self_ptr self, supervised_task& t) {
     report(self, t, pb::REJECTED,
            "driver '" + t.task.spec().driver() + "' is not available on node "
              + st.node);
-    st.ended.insert(t.task.id());
+    retire(self, t.task.id());
     st.tasks.erase(t.task.id());
     return;
   }
@@ -149,7 +190,7 @@ void stop_task(self_ptr self, const std::string& id) {
   }
   // Waiting for a restart delay: there is no container to stop.
   report(self, t, pb::SHUTDOWN, "shut down while waiting to restart");
-  self->state.ended.insert(id);
+  retire(self, id);
   self->state.tasks.erase(i);
   check_shutdown_done(self);
 }
@@ -180,7 +221,7 @@ void on_exit(self_ptr self, const std::string& id, int32_t code,
     report(self, t, code == 0 ? pb::COMPLETE : pb::FAILED,
            message + "; " + d.reason, code);
   }
-  self->state.ended.insert(id);
+  retire(self, id);
   self->state.tasks.erase(i);
   observe::set_summary(self, std::to_string(self->state.tasks.size()) + " tasks");
   check_shutdown_done(self);
@@ -202,6 +243,7 @@ supervisor(probed_pointer<supervisor_actor, supervisor_state> self,
   st.drivers = std::move(drivers);
   st.node = std::move(node);
   st.tasks_dir = std::move(tasks_dir);
+  remember_earlier_folders(self);
   observe::describe(self, observe::actor_kind::supervisor,
                     "supervisor/" + st.node);
   observe::set_summary(self, "0 tasks");
@@ -254,10 +296,11 @@ supervisor(probed_pointer<supervisor_actor, supervisor_state> self,
           stop_leftover(self, task.id());
           supervised_task never{std::move(task)};
           report(self, never, pb::SHUTDOWN, "shut down before it started");
-          self->state.ended.insert(never.task.id());
+          retire(self, never.task.id());
           return;
         }
         auto id = task.id();
+        self->state.history.running(id);  // its folder is no longer history
         auto& t = tasks.emplace(id, supervised_task{std::move(task)})
                     .first->second;
         auto left = self->state.leftovers.find(id);

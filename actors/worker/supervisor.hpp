@@ -11,7 +11,9 @@
 // of their task comes first (the agent sends one for each record its first
 // whole assignment list does not hold). Task actors do their blocking
 // steps on one blocking_pool of the node, so many tasks start at once, at
-// most as many as the pool has threads.
+// most as many as the pool has threads. Folders of ended tasks follow the
+// history limit (core/task_folders.hpp): the oldest of a slot is removed, on
+// the pool, when a newer task of that slot ends.
 #pragma once
 
 #include <map>
@@ -24,6 +26,7 @@
 
 #include "actors/interfaces.hpp"
 #include "actors/worker/container_record.hpp"
+#include "actors/worker/core/task_folders.hpp"
 #include "actors/worker/core/restart_policy.hpp"
 #include "runtime/blocking_pool.hpp"
 #include "runtime/driver.hpp"
@@ -56,6 +59,7 @@ struct supervisor_state {
   // message finds its task without a scan of every task.
   std::unordered_map<caf::actor_id, std::string> task_of_actor;
   std::set<std::string> ended;  // tasks that ended here: never run again
+  task_folder_history history{task_history_limit};  // folders of ended tasks
   // Containers an earlier agent left running (its container records), by
   // task id: adopted when their task is assigned, else stopped (atom::stop).
   std::map<std::string, container_record> leftovers;

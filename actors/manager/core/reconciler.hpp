@@ -35,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/worker/core/task_folders.hpp"
 #include "messages/troupe.pb.h"
 
 namespace troupe {
@@ -44,7 +45,7 @@ struct reconcile_input {
   std::vector<const pb::Task*> tasks;  // every task of the service
   std::vector<const pb::Node*> nodes;  // every node
   int64_t now_ms = 0;
-  uint32_t history_limit = 5;
+  uint32_t history_limit = task_history_limit;
 };
 
 /// Makes unique task ids: "SERVICE.SLOT.SUFFIX" / "SERVICE.NODE.SUFFIX".
