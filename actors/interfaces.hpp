@@ -55,6 +55,8 @@ using agent_actor = caf::typed_actor<
   caf::reacts_to<atom::assign, pb::Assignments>,
   // Reads task logs stored on this node.
   caf::replies_to<atom::logs, pb::LogRequest>::with<pb::LogChunk>,
+  // `system df` / `system prune`: this node's task folders (disk_job.hpp).
+  caf::replies_to<atom::read, pb::DiskRequest>::with<pb::DiskReport>,
   // An observation of one task from the supervisor, to report upstream.
   caf::reacts_to<atom::status, pb::TaskStatus>,
   // From the node's mesh: a published port opened or refused, to report upstream.
@@ -226,7 +228,9 @@ using events_actor = listener_actor::extend<
 /// The client API of a node: a ZeroMQ ROUTER socket served between polls.
 using api_actor = caf::typed_actor<
   // Internal: serves what arrived on the socket, then polls again.
-  caf::reacts_to<atom::poll>>;
+  caf::reacts_to<atom::poll>,
+  // The node's agent (nodes that run tasks), spawned after the API.
+  caf::reacts_to<atom::connect, agent_actor>>;
 
 } // namespace troupe
 

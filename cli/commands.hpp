@@ -104,5 +104,6 @@ void register_events_command(CLI::App& app, int* exit_code);
 void register_version_command(CLI::App& app, int* exit_code);
 void register_service_create_commands(CLI::App* service, int* exit_code);
 void register_completion_command(CLI::App& app, int* exit_code);
+void register_system_commands(CLI::App& app, int* exit_code);
 
 } // namespace troupe::cli

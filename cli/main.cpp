@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   register_events_command(app, &exit_code);
   register_console_command(app, &exit_code);
   register_version_command(app, &exit_code);
+  register_system_commands(app, &exit_code);
   register_completion_command(app, &exit_code);
   print_help_when_bare(&app);
   try {

@@ -11,8 +11,9 @@ namespace troupe {
 /// The client API level: raised when a request or response changes meaning
 /// or a client relies on a request an older node does not know.
 /// 1 = before `troupe version` (nodes answer "names no known operation");
-/// 2 = version, inspect_stack, node_ps, deploy_check (issue 12).
-constexpr uint32_t api_level = 2;
+/// 2 = version, inspect_stack, node_ps, deploy_check (issue 12);
+/// 3 = disk (`system df`, `system prune`).
+constexpr uint32_t api_level = 3;
 
 const char* build_version();     // "0.1.0"
 const char* build_commit();      // "45079c9" or "unknown"

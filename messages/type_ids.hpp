@@ -31,6 +31,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(troupe, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(troupe, (troupe::pb::EventsReply))
   CAF_ADD_TYPE_ID(troupe, (troupe::pb::RouteTable))
   CAF_ADD_TYPE_ID(troupe, (troupe::pb::PortStatus))
+  CAF_ADD_TYPE_ID(troupe, (troupe::pb::DiskRequest))
+  CAF_ADD_TYPE_ID(troupe, (troupe::pb::DiskReport))
 
   CAF_ADD_ATOM(troupe, troupe::atom, propose, "propose")
   CAF_ADD_ATOM(troupe, troupe::atom, snapshot, "snapshot")

@@ -87,6 +87,29 @@ pb::Response version_answer(self_ptr self) {
   return resp;
 }
 
+/// `system df` / `system prune`: this node's own task folders, measured by
+/// its agent (every node that runs tasks answers; a manager-only one does not).
+void serve_disk(self_ptr self, const envelope& env, const pb::DiskRequest& req) {
+  if (!self->state.agent) {
+    reply_error(self, env, "this node runs no tasks (a manager only), so it has no "
+                           "task folders: ask a worker or a standalone node");
+    return;
+  }
+  if (req.until_ms() < 0) {
+    reply_error(self, env, "a prune cut-off must be a time after 1970, not "
+                             + std::to_string(req.until_ms()) + " ms");
+    return;
+  }
+  self->request(self->state.agent, request_timeout, atom::read_v, req)
+    .then(
+      [=](const pb::DiskReport& report) {
+        pb::Response resp;
+        *resp.mutable_disk() = report;
+        reply(self, env, resp);
+      },
+      [=](const caf::error& err) { reply_error(self, env, error_message(err)); });
+}
+
 void serve(self_ptr self, const envelope& env, const pb::Request& req) {
   auto& st = self->state;
   auto on_error = [=](const caf::error& err) {
@@ -94,6 +117,10 @@ void serve(self_ptr self, const envelope& env, const pb::Request& req) {
   };
   if (req.kind_case() == pb::Request::kVersion) {
     reply(self, env, version_answer(self));
+    return;
+  }
+  if (req.kind_case() == pb::Request::kDisk) {
+    serve_disk(self, env, req.disk());
     return;
   }
   if (req.kind_case() == pb::Request::KIND_NOT_SET && req.api_level() > api_level) {
@@ -248,6 +275,7 @@ api_actor::behavior_type api(probed_pointer<api_actor, api_state> self,
       if (!self->state.traces.empty())
         finish_traces(self);
     },
+    [=](atom::connect, agent_actor agent) { self->state.agent = std::move(agent); },
   };
 }
 

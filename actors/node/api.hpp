@@ -3,7 +3,8 @@
 // read index with a quorum, and the store answers once it has applied it.
 // Writes are checked (queries.hpp) against such a read and proposed (a
 // follower's raft forwards them to the leader); logs are fetched through the
-// dispatcher; `cluster status` comes from the raft member. Every request gets exactly one pb::Response; bad
+// dispatcher; `cluster status` comes from the raft member; `system df|prune` from the
+// node's own agent (disk_job.hpp). Every request gets exactly one pb::Response; bad
 // bytes get an error response and change nothing. Requests are held to the
 // socket's input_limits (queries.hpp). The socket belongs to its own I/O
 // thread (api_socket.hpp), which wakes the actor when requests arrive: the
@@ -24,6 +25,7 @@ struct api_state {
   store_actor store;
   dispatcher_actor dispatcher;
   raft_actor raft;
+  agent_actor agent;  // null on a manager-only node (system df/prune)
   std::vector<observe::pending_trace> traces;  // console traces running
 };
 

@@ -226,11 +226,13 @@ node_actor::behavior_type node(probed_pointer<node_actor, node_state> self,
   if (!st.store)  // on a manager the mesh follows the store itself
     self->send(st.agent, atom::route_v, st.mesh);
   if (st.setup.role == "worker" && st.setup.api) {
-    // A worker's API answers the console (introspection) only.
+    // A worker's API answers the console and `system df|prune` only.
     st.api = self->spawn<caf::detached>(api, st.setup.api, st.store,
                                         st.dispatcher, st.raft);
     watch(self, st.api);
   }
+  if (st.api && st.agent)
+    self->send(st.api, atom::connect_v, st.agent);
   return {
     [=](atom::committed, const pb::Entry& entry) {
       if (self->state.leading && !scope_of(entry).stacks.empty())

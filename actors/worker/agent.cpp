@@ -12,7 +12,9 @@
 #include <caf/io/middleman_actor.hpp>
 
 #include "actors/worker/container_record.hpp"
+#include "actors/worker/disk_job.hpp"
 #include "actors/worker/supervisor.hpp"
+#include "actors/worker/task_spec.hpp"
 #include "messages/errors.hpp"
 #include "runtime/image_store.hpp"
 #include "runtime/log_files.hpp"
@@ -21,6 +23,16 @@
 namespace troupe {
 
 namespace {
+
+int64_t wall_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+/// The name of task `id`'s folder under tasks_dir (task_dir sanitizes ids).
+std::string folder_name(const std::string& tasks_dir, const std::string& id) {
+  return std::filesystem::path(task_dir(tasks_dir, id)).filename().string();
+}
 
 using self_ptr = probed_pointer<agent_actor, agent_state>;
 
@@ -365,6 +377,25 @@ agent(probed_pointer<agent_actor, agent_state> self, pb::Node node,
     },
     [=](atom::logs, const pb::LogRequest& req) {
       return read_task_logs(self->state.tasks_dir, req);
+    },
+    [=](atom::read, const pb::DiskRequest& req) -> caf::result<pb::DiskReport> {
+      auto& st = self->state;
+      if (req.prune() && !st.assigned.has_base())
+        return caf::make_error(error_code::unavailable,
+                               "this node has not had its task list from a manager "
+                               "yet, so it cannot tell which folders are live: "
+                               "prune again once it has joined");
+      disk_job_input in;
+      in.node = st.node.name();
+      in.tasks_dir = st.tasks_dir;
+      in.images_dir = st.images_dir;
+      for (const auto& id : st.assigned.ids())
+        in.live.insert(folder_name(st.tasks_dir, id));
+      for (const auto& id : st.leftovers)
+        in.live.insert(folder_name(st.tasks_dir, id));
+      in.started_ms = wall_ms();
+      auto job = self->spawn<caf::detached>(disk_job, std::move(in));
+      return self->delegate(job, atom::read_v, req);
     },
     [=](atom::route, pb::RouteTable& table) {
       auto& st = self->state;

@@ -51,6 +51,7 @@ agent_actor::behavior_type test_agent(agent_actor::pointer self,
         log->assigned[t.id()] = t;
     },
     [=](atom::logs, const pb::LogRequest&) { return pb::LogChunk{}; },
+    [=](atom::read, const pb::DiskRequest&) { return pb::DiskReport{}; },
     [=](atom::status, const pb::TaskStatus& s) { log->statuses.push_back(s); },
     [=](atom::status, const pb::PortStatus& p) { log->ports.push_back(p); },
     [=](atom::shutdown) { return true; },
