@@ -2,7 +2,6 @@
 // disk a node's task folders and images take, and the removal of the folders
 // of tasks no longer live there. Both ask the node named by --host about its
 // own data dir (as `docker system df` asks one daemon).
-#include <chrono>
 #include <iostream>
 #include <memory>
 
@@ -59,9 +58,7 @@ int system_prune(const prune_options& o) {
     if (!ago || *ago <= 0)
       return fail("--until takes a duration such as 90m or 24h (folders last written "
                   "longer ago than that), not '" + o.until + "'");
-    using namespace std::chrono;
-    auto now = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-    disk.set_until_ms(now - *ago);
+    disk.set_until_ms(now_unix_ms() - *ago);
     what += " that nothing wrote to for " + format_duration_ms(*ago);
   }
   if (!o.force && !confirmed("WARNING! This removes " + what + ". Are you sure?"))

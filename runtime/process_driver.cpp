@@ -1,4 +1,5 @@
 #include "runtime/process_driver.hpp"
+#include "runtime/wall_clock.hpp"
 
 #include <cerrno>
 #include <chrono>
@@ -14,11 +15,6 @@
 namespace troupe {
 
 namespace {
-
-int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 } // namespace
 
@@ -106,7 +102,7 @@ void process_driver::check_exit_locked(entry& e, int timeout_ms) {
       if (e.pid > 0 && ::getpgid(e.pid) == e.pid)
         ::kill(-e.pid, SIGKILL);
       e.exit = exit_status{128 + SIGKILL,
-                           "killed: its shim ended unexpectedly", now_ms()};
+                           "killed: its shim ended unexpectedly", unix_now_ms()};
     }
   }
   if (e.exit && e.exit->exit_code == 128 + SIGKILL && !e.cgroups.dirs().empty()

@@ -18,16 +18,12 @@
 #include "messages/errors.hpp"
 #include "runtime/image_store.hpp"
 #include "runtime/log_files.hpp"
+#include "runtime/wall_clock.hpp"
 #include "actors/observe/metrics_families.hpp"
 
 namespace troupe {
 
 namespace {
-
-int64_t wall_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 /// The name of task `id`'s folder under tasks_dir (task_dir sanitizes ids).
 std::string folder_name(const std::string& tasks_dir, const std::string& id) {
@@ -393,7 +389,7 @@ agent(probed_pointer<agent_actor, agent_state> self, pb::Node node,
         in.live.insert(folder_name(st.tasks_dir, id));
       for (const auto& id : st.leftovers)
         in.live.insert(folder_name(st.tasks_dir, id));
-      in.started_ms = wall_ms();
+      in.started_ms = unix_now_ms();
       auto job = self->spawn<caf::detached>(disk_job, std::move(in));
       return self->delegate(job, atom::read_v, req);
     },

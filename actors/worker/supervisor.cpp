@@ -1,4 +1,5 @@
 #include "actors/worker/supervisor.hpp"
+#include "runtime/wall_clock.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -18,12 +19,6 @@ namespace troupe {
 namespace {
 
 using self_ptr = probed_pointer<supervisor_actor, supervisor_state>;
-
-int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
-    .count();
-}
 
 void report(self_ptr self, const supervised_task& t, pb::TaskState state,
             const std::string& message, int32_t exit_code = 0,
@@ -206,14 +201,14 @@ void on_exit(self_ptr self, const std::string& id, int32_t code,
   if (requested || t.stop_requested) {
     report(self, t, pb::SHUTDOWN, "shut down (" + message + ")", code);
   } else {
-    auto d = t.tracker.on_exit(code, false, started_ms, now_ms());
+    auto d = t.tracker.on_exit(code, false, started_ms, unix_now_ms());
     if (d.restart) {
       t.last_error = message;
       // No container runs meanwhile: not RUNNING, no pid (the manager's
       // state only moves forward; restart_at tells what is going on).
       report(self, t, pb::STARTING,
              message + "; restarting in " + format_duration_ms(d.delay_ms), code,
-             now_ms() + d.delay_ms);
+             unix_now_ms() + d.delay_ms);
       self->delayed_send(self, std::chrono::milliseconds(d.delay_ms),
                          atom::restart_v, id);
       return;

@@ -1,4 +1,5 @@
 #include "actors/worker/task.hpp"
+#include "runtime/wall_clock.hpp"
 
 #include <cctype>
 #include <cstdio>
@@ -19,12 +20,6 @@ namespace {
 using self_ptr = probed_pointer<task_actor, task_state>;
 
 constexpr auto poll_interval = std::chrono::milliseconds(100);
-
-int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
-    .count();
-}
 
 void report(self_ptr self, pb::TaskState state, const std::string& message) {
   pb::TaskStatus s;
@@ -92,7 +87,7 @@ void record_container(const std::string& driver_name, const std::string& tasks_d
   r.task_id = task_id;
   r.pid = c.pid;
   r.start_ticks = process_start_ticks(r.pid).value_or(0);
-  r.started_ms = started_ms > 0 ? started_ms : now_ms();
+  r.started_ms = started_ms > 0 ? started_ms : unix_now_ms();
   std::string err;
   if (!write_container_record(tasks_dir, r, &err))
     std::fprintf(stderr, "task: %s\n", err.c_str());
@@ -134,7 +129,7 @@ void check_health(self_ptr self) {
   auto& st = self->state;
   if (!st.health || st.stopping || st.unhealthy)
     return;
-  auto change = st.health->poll(now_ms());
+  auto change = st.health->poll(unix_now_ms());
   if (!change)
     return;
   if (*change != "unhealthy") {
@@ -164,7 +159,7 @@ void running(self_ptr self, const container_handle& c, const std::string& messag
   st.container = c;
   if (st.container.dir.empty())  // the shim's folder: the task's own
     st.container.dir = task_dir(st.ctx.tasks_dir, st.ctx.task.id());
-  st.started_ms = started_ms > 0 ? started_ms : now_ms();
+  st.started_ms = started_ms > 0 ? started_ms : unix_now_ms();
   start_health(self);
   report(self, pb::RUNNING, message);
   watch_exit(self);
@@ -201,7 +196,7 @@ void start_container(self_ptr self) {
     pb::TaskStatus s;
     s.set_task_id(id);
     if (drv->start(spec, &c, &err)) {
-      record_container(drv->name(), tasks_dir, id, c, now_ms());
+      record_container(drv->name(), tasks_dir, id, c, unix_now_ms());
       s.set_state(pb::RUNNING);
       s.set_pid(c.pid);
       s.set_container_id(c.id);
@@ -242,7 +237,7 @@ task_actor::behavior_type task(probed_pointer<task_actor, task_state> self,
                                task_context ctx, supervisor_actor supervisor) {
   self->state.ctx = std::move(ctx);
   self->state.supervisor = std::move(supervisor);
-  self->state.spawned_ms = now_ms();
+  self->state.spawned_ms = unix_now_ms();
   observe::describe(self, observe::actor_kind::task,
                     "task/" + self->state.ctx.task.id());
   start_container(self);
