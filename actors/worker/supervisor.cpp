@@ -41,13 +41,11 @@ void check_shutdown_done(self_ptr self) {
   self->state.shutdown_waiters.clear();
 }
 
-/// Task `id` ended here: it never runs again here, and its slot's oldest
-/// ended folder beyond the history limit is removed (on the pool).
-void retire(self_ptr self, const std::string& id) {
+/// Removes the folders of tasks the history no longer keeps, on the pool.
+void remove_task_folders(self_ptr self, const std::vector<std::string>& ids) {
   auto& st = self->state;
-  st.ended.insert(id);
-  for (const auto& gone : st.history.ended(id)) {
-    auto job = [dir = task_dir(st.tasks_dir, gone)] {
+  for (const auto& id : ids) {
+    auto job = [dir = task_dir(st.tasks_dir, id)] {
       std::error_code ec;
       std::filesystem::remove_all(dir, ec);  // best effort: prune finds what is left
     };
@@ -56,6 +54,13 @@ void retire(self_ptr self, const std::string& id) {
     else
       job();
   }
+}
+
+/// Task `id` ended here: it never runs again here, and its slot's oldest
+/// ended folder beyond the history limit is removed.
+void retire(self_ptr self, const std::string& id) {
+  self->state.ended.insert(id);
+  remove_task_folders(self, self->state.history.ended(id));
 }
 
 /// The folders an earlier agent left, of tasks that are not re-attached:
@@ -74,10 +79,7 @@ void remember_earlier_folders(self_ptr self) {
   }
   std::sort(found.begin(), found.end());
   for (const auto& [when, name] : found)
-    for (const auto& gone : st.history.ended(name)) {
-      std::error_code rec;
-      fs::remove_all(task_dir(st.tasks_dir, gone), rec);
-    }
+    remove_task_folders(self, st.history.ended(name));
 }
 
 void spawn_task(self_ptr self, supervised_task& t) {
