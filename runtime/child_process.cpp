@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -25,7 +26,7 @@ bool children_have_open_file_limit = false;
 rlimit children_open_file_limit{};
 
 // What the child reports through the error pipe when it cannot exec.
-enum class child_stage : int { session = 1, stdio, cgroup, chdir, exec };
+enum class child_stage : int { session = 1, stdio, cgroup, chdir, exec, terminal };
 
 struct child_failure {
   int stage;
@@ -43,6 +44,8 @@ std::string failure_sentence(const child_failure& f, const child_options& o) {
       return "cannot start a new session: " + why;
     case child_stage::stdio:
       return "cannot redirect the standard streams: " + why;
+    case child_stage::terminal:
+      return "cannot make the pseudo-terminal the controlling terminal: " + why;
     case child_stage::cgroup:
       return "cannot join the container's cgroup: " + why;
     case child_stage::chdir:
@@ -85,6 +88,7 @@ struct child_plan {
   const char* working_dir = nullptr;
   std::vector<const char*> join_files;
   int in_fd = -1, out_fd = -1, err_fd = -1, report_fd = -1;
+  bool controlling_tty = false;  // TIOCSCTTY on stdin after setsid
 };
 
 [[noreturn]] void child_fail(int report_fd, child_stage stage) {
@@ -150,6 +154,8 @@ void exec_candidates(const child_plan& p) {
     child_fail(p.report_fd, child_stage::session);
   if (::dup2(p.in_fd, 0) < 0 || ::dup2(p.out_fd, 1) < 0 || ::dup2(p.err_fd, 2) < 0)
     child_fail(p.report_fd, child_stage::stdio);
+  if (p.controlling_tty && ::ioctl(0, TIOCSCTTY, 0) < 0)
+    child_fail(p.report_fd, child_stage::terminal);
   close_other_fds(p.report_fd);
   if (p.set_open_files)
     ::setrlimit(RLIMIT_NOFILE, &p.open_files);  // best effort, as a shell's ulimit
@@ -233,10 +239,12 @@ bool spawn_child(const child_options& o, int* pid, std::string* error) {
     plan.working_dir = o.working_dir.c_str();
   for (auto& f : o.join_files)
     plan.join_files.push_back(f.c_str());
-  plan.in_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  plan.controlling_tty = o.controlling_tty;
+  plan.in_fd = o.input_fd >= 0 ? ::dup(o.input_fd)
+                               : ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (o.output_fd >= 0) {
     plan.out_fd = ::dup(o.output_fd);
-    plan.err_fd = ::dup(o.output_fd);
+    plan.err_fd = ::dup(o.errors_fd >= 0 ? o.errors_fd : o.output_fd);
   } else {
     plan.out_fd = open_output(o.stdout_path, error);
     plan.err_fd = plan.out_fd < 0 ? -1 : open_output(o.stderr_path, error);

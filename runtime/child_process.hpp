@@ -28,10 +28,15 @@ struct child_options {
   std::string stderr_path;              // "" = /dev/null; else appended to
   std::vector<std::string> join_files;  // cgroup.procs files the child joins
   int output_fd = -1;                   // >= 0: stdout and stderr go here
+  int errors_fd = -1;                   // >= 0 with output_fd: stderr goes here
+  int input_fd = -1;                    // >= 0: stdin (else /dev/null)
+  bool controlling_tty = false;         // stdin (a pty's slave) becomes the
+                                        // session's controlling terminal
 };
 
 /// Starts and execs in a new session (setsid: own process group, pgid = pid),
-/// stdin from /dev/null, signal mask and dispositions reset, other fds closed.
+/// stdin from /dev/null unless input_fd, signal mask and dispositions reset,
+/// other fds closed.
 bool spawn_child(const child_options& options, int* pid, std::string* error);
 
 /// Every child started after this call gets this RLIMIT_NOFILE (the agent
