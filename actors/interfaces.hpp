@@ -57,6 +57,9 @@ using agent_actor = caf::typed_actor<
   caf::replies_to<atom::logs, pb::LogRequest>::with<pb::LogChunk>,
   // `system df` / `system prune`: this node's task folders (disk_job.hpp).
   caf::replies_to<atom::read, pb::DiskRequest>::with<pb::DiskReport>,
+  // `troupe exec`: starts a command in a task here (session 0), or passes
+  // a round to its session (exec_session.hpp).
+  caf::replies_to<atom::exec, pb::ExecRequest>::with<pb::ExecReply>,
   // An observation of one task from the supervisor, to report upstream.
   caf::reacts_to<atom::status, pb::TaskStatus>,
   // From the node's mesh: a published port opened or refused, to report upstream.
@@ -87,7 +90,9 @@ using supervisor_actor = caf::typed_actor<
   // asked for it, and when that container had started (unix ms).
   caf::reacts_to<atom::exited, std::string, int32_t, std::string, bool, int64_t>,
   // The restart delay of a task ran out: start it again.
-  caf::reacts_to<atom::restart, std::string>>;
+  caf::reacts_to<atom::restart, std::string>,
+  // `troupe exec`: how to run the request's command in its running task.
+  caf::replies_to<atom::exec, pb::ExecRequest>::with<pb::ExecTarget>>;
 
 /// One task: drives its container through the driver one step at a time.
 using task_actor = caf::typed_actor<
@@ -104,7 +109,19 @@ using task_actor = caf::typed_actor<
   // Internal: the exited container was cleaned up (exit code, message).
   caf::reacts_to<atom::exited, int32_t, std::string>,
   // Internal: time for the next health check.
-  caf::reacts_to<atom::tick>>;
+  caf::reacts_to<atom::tick>,
+  // `troupe exec`: how to run the request's command in this running task.
+  caf::replies_to<atom::exec, pb::ExecRequest>::with<pb::ExecTarget>>;
+
+/// One `troupe exec` command on a worker: its streams, round by round.
+using exec_session_actor = caf::typed_actor<
+  // A round: input, signal, size; the reply carries the output since the
+  // last one (held up to wait_ms for some), or nothing for input_only.
+  caf::replies_to<atom::exec, pb::ExecRequest>::with<pb::ExecReply>,
+  // Internal: the pump has output or the command ended.
+  caf::reacts_to<atom::poll>,
+  // Internal: a held reply's wait ran out (its round number), or the idle check.
+  caf::reacts_to<atom::tick, uint64_t>>;
 
 /// Manager side of the worker protocol: registers nodes, sends them their
 /// assignments, and turns their status reports into store proposals.
@@ -115,6 +132,8 @@ using dispatcher_actor = change_listener_actor::extend<
   caf::reacts_to<atom::status, pb::StatusReport>,
   // Reads logs of a service's tasks from the nodes that ran them.
   caf::replies_to<atom::logs, pb::LogRequest>::with<pb::LogChunk>,
+  // `troupe exec`: passes a round to the agent of the request's node.
+  caf::replies_to<atom::exec, pb::ExecRequest>::with<pb::ExecReply>,
   // Internal: proposes the status reports collected so far.
   caf::reacts_to<atom::flush>,
   // A worker is alive (node name), every node heartbeat interval; false
@@ -140,7 +159,9 @@ using gateway_actor = caf::typed_actor<
   caf::replies_to<atom::propose, pb::Entry>::with<uint64_t>,
   // Task logs read through the leader's dispatcher, which every worker
   // joined (a follower's API asks the leader's gateway).
-  caf::replies_to<atom::logs, pb::LogRequest>::with<pb::LogChunk>>;
+  caf::replies_to<atom::logs, pb::LogRequest>::with<pb::LogChunk>,
+  // `troupe exec` rounds, passed to the leader's dispatcher likewise.
+  caf::replies_to<atom::exec, pb::ExecRequest>::with<pb::ExecReply>>;
 
 /// What the raft actor feeds: committed entries and installed snapshots.
 using applier_actor = caf::typed_actor<

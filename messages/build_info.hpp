@@ -12,8 +12,9 @@ namespace troupe {
 /// or a client relies on a request an older node does not know.
 /// 1 = before `troupe version` (nodes answer "names no known operation");
 /// 2 = version, inspect_stack, node_ps, deploy_check (issue 12);
-/// 3 = disk (`system df`, `system prune`).
-constexpr uint32_t api_level = 3;
+/// 3 = disk (`system df`, `system prune`);
+/// 4 = exec (`troupe exec`).
+constexpr uint32_t api_level = 4;
 
 const char* build_version();     // "0.1.0"
 const char* build_commit();      // "45079c9" or "unknown"

@@ -84,13 +84,22 @@ public:
   /// Releases what start() created (bundle, cgroups) after the exit.
   virtual void cleanup(const container_handle& c) = 0;
 
-  /// The argv that runs `cmd` in the container's context (health checks):
-  /// process: `cmd` itself (run with the task's env and folder); oci:
-  /// `runc exec CONTAINER cmd...`.
-  virtual std::vector<std::string> exec_argv(
-    const container_handle& c, const std::vector<std::string>& cmd) const {
+  /// The argv that runs `cmd` in the container's context (health checks,
+  /// `troupe exec`): process: `cmd` itself (run with the task's env and
+  /// folder); oci: `runc exec [--tty] CONTAINER cmd...`.
+  virtual std::vector<std::string> exec_argv(const container_handle& c,
+                                             const std::vector<std::string>& cmd,
+                                             bool tty = false) const {
     (void)c;
+    (void)tty;
     return cmd;
+  }
+
+  /// The cgroup.procs files a command run in the container's context joins
+  /// (process: the container's cgroups; oci: none, runc exec joins them).
+  virtual std::vector<std::string> exec_join_files(const container_handle& c) const {
+    (void)c;
+    return {};
   }
 };
 

@@ -278,9 +278,13 @@ void oci_driver::signal(const container_handle& c, int signal) {
     shim_call(c.dir, "signal " + std::to_string(signal), &output);
 }
 
-std::vector<std::string> oci_driver::exec_argv(
-  const container_handle& c, const std::vector<std::string>& cmd) const {
-  std::vector<std::string> args{"exec", c.id};
+std::vector<std::string> oci_driver::exec_argv(const container_handle& c,
+                                              const std::vector<std::string>& cmd,
+                                              bool tty) const {
+  std::vector<std::string> args{"exec"};
+  if (tty)
+    args.insert(args.end(), {"--tty", "--env", "TERM=xterm"});
+  args.push_back(c.id);
   args.insert(args.end(), cmd.begin(), cmd.end());
   return runc_argv(std::move(args));
 }

@@ -46,9 +46,9 @@ public:
                    std::function<void()> on_exit) override;
   void signal(const container_handle& c, int signal) override;
   void cleanup(const container_handle& c) override;
-  std::vector<std::string> exec_argv(
-    const container_handle& c,
-    const std::vector<std::string>& cmd) const override;
+  std::vector<std::string> exec_argv(const container_handle& c,
+                                     const std::vector<std::string>& cmd,
+                                     bool tty = false) const override;
 
   /// `runc [--root R] <args...>` as an argv.
   std::vector<std::string> runc_argv(std::vector<std::string> args) const;

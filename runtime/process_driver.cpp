@@ -214,4 +214,12 @@ process_driver::cgroup_dirs(const container_handle& c) const {
                              : i->second.cgroups.dirs();
 }
 
+std::vector<std::string>
+process_driver::exec_join_files(const container_handle& c) const {
+  auto files = cgroup_dirs(c);
+  for (auto& dir : files)
+    dir += "/cgroup.procs";
+  return files;
+}
+
 } // namespace troupe

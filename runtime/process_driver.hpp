@@ -49,6 +49,7 @@ public:
 
   /// The cgroup folders of a running container (empty without limits).
   std::vector<std::string> cgroup_dirs(const container_handle& c) const;
+  std::vector<std::string> exec_join_files(const container_handle& c) const override;
 
 private:
   struct entry {

@@ -9,6 +9,7 @@
 #include "actors/manager/core/touched_merge.hpp"
 #include "actors/manager/snapshot_round.hpp"
 #include "actors/observe/metrics_families.hpp"
+#include "messages/errors.hpp"
 
 namespace troupe {
 
@@ -122,6 +123,22 @@ caf::result<pb::LogChunk> gather_logs(self_ptr self, const pb::LogRequest& req) 
   return promise;
 }
 
+/// `troupe exec`: a round goes to the agent of the node that runs the task.
+caf::result<pb::ExecReply> pass_exec(self_ptr self, const pb::ExecRequest& req) {
+  auto agent = self->state.agents.find(req.node());
+  if (agent == self->state.agents.end())
+    return caf::make_error(error_code::unavailable,
+                      "node " + req.node() + " is not connected to the leader now, "
+                        "so nothing can be run in its tasks");
+  auto promise = self->make_response_promise<pb::ExecReply>();
+  // An output round is held by the node up to its wait: allow for it.
+  auto timeout = agent_timeout + std::chrono::milliseconds(req.wait_ms());
+  self->request(agent->second, timeout, atom::exec_v, req)
+    .then([=](const pb::ExecReply& r) mutable { promise.deliver(r); },
+          [=](const caf::error& err) mutable { promise.deliver(err); });
+  return promise;
+}
+
 } // namespace
 
 dispatcher_actor::behavior_type
@@ -218,6 +235,7 @@ dispatcher(probed_pointer<dispatcher_actor, dispatcher_state> self,
                 });
     },
     [=](atom::logs, const pb::LogRequest& req) { return gather_logs(self, req); },
+    [=](atom::exec, const pb::ExecRequest& req) { return pass_exec(self, req); },
     [=](atom::heartbeat, const std::string& node) {
       observe::count_heartbeat_received(node);
       auto agent = self->state.agents.find(node);

@@ -57,6 +57,9 @@ gateway(probed_pointer<gateway_actor, gateway_state> self, std::string cluster,
     [=](atom::logs, const pb::LogRequest& req) {
       return self->delegate(self->state.dispatcher, atom::logs_v, req);
     },
+    [=](atom::exec, const pb::ExecRequest& req) {
+      return self->delegate(self->state.dispatcher, atom::exec_v, req);
+    },
   };
 }
 

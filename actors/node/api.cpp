@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "actors/manager/core/cluster_state.hpp"
+#include "actors/manager/core/exec_check.hpp"
 #include "actors/manager/queries.hpp"
 #include "actors/observe/events.hpp"
 #include "actors/observe/registry.hpp"
@@ -110,6 +111,48 @@ void serve_disk(self_ptr self, const envelope& env, const pb::DiskRequest& req) 
       [=](const caf::error& err) { reply_error(self, env, error_message(err)); });
 }
 
+/// `troupe exec`: finds the task's node in this manager's state and passes
+/// the round to it through the leader's dispatcher (every worker joined it).
+void serve_exec(self_ptr self, const envelope& env, pb::ExecRequest req) {
+  auto why = exec_request_problem(req, self->state.zmq->limits());
+  if (!why.empty()) {
+    reply_error(self, env, why);
+    return;
+  }
+  auto on_error = [=](const caf::error& err) {
+    reply_error(self, env, error_message(err));
+  };
+  auto answer = [=](const pb::ExecReply& r) {
+    pb::Response resp;
+    *resp.mutable_exec() = r;
+    reply(self, env, resp);
+  };
+  self->request(self->state.store, request_timeout, atom::snapshot_v, uint64_t{0})
+    .then(
+      [=](const state_view& view) mutable {
+        std::string why;
+        auto* task = exec_task(view, req.task(), req.session() == 0, &why);
+        if (!task) {
+          reply_error(self, env, why);
+          return;
+        }
+        req.set_task(task->id());
+        req.set_node(task->node());
+        self->request(self->state.raft, request_timeout, atom::leader_v)
+          .then(
+            [=](bool leading, const gateway_actor& leader) {
+              auto wait = request_timeout + std::chrono::milliseconds(req.wait_ms());
+              if (leading || !leader)
+                self->request(self->state.dispatcher, wait, atom::exec_v, req)
+                  .then(answer, on_error);
+              else
+                self->request(leader, wait, atom::exec_v, req).then(answer, on_error);
+            },
+            on_error);
+      },
+      on_error);
+}
+
 void serve(self_ptr self, const envelope& env, const pb::Request& req) {
   auto& st = self->state;
   auto on_error = [=](const caf::error& err) {
@@ -158,6 +201,10 @@ void serve(self_ptr self, const envelope& env, const pb::Request& req) {
               .then(answer, on_error);
         },
         on_error);
+    return;
+  }
+  if (req.kind_case() == pb::Request::kExec) {
+    serve_exec(self, env, req.exec());
     return;
   }
   if (req.kind_case() == pb::Request::kClusterStatus) {

@@ -335,6 +335,8 @@ agent(probed_pointer<agent_actor, agent_state> self, pb::Node node,
                               std::move(leftovers));
   self->link_to(st.supervisor);
   self->set_down_handler([=](const caf::down_msg& msg) {
+    if (end_exec_session(self, msg.source))
+      return;
     if (msg.source != self->state.dispatcher.address())
       return;
     caf::aout(self) << "agent: lost the manager (" << to_string(msg.reason)
@@ -392,6 +394,9 @@ agent(probed_pointer<agent_actor, agent_state> self, pb::Node node,
       in.started_ms = unix_now_ms();
       auto job = self->spawn<caf::detached>(disk_job, std::move(in));
       return self->delegate(job, atom::read_v, req);
+    },
+    [=](atom::exec, const pb::ExecRequest& req) -> caf::result<pb::ExecReply> {
+      return exec_round(self, req);
     },
     [=](atom::route, pb::RouteTable& table) {
       auto& st = self->state;

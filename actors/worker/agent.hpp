@@ -6,7 +6,9 @@
 // route tables come as deltas on top of the last ones, or whole; a delta
 // that does not fit makes it ask the dispatcher for both whole), forwards task
 // observations upstream (kept while no manager is reachable, sent after the
-// next join: tasks keep running meanwhile), and reads its tasks' log files.
+// next join: tasks keep running meanwhile), reads its tasks' log files, and
+// runs `troupe exec` commands in its tasks (one exec_session each, at most
+// max_exec_sessions at once).
 // A wrong join token ends the agent with that error. When the node runs the
 // oci driver, its record lists the images of its image layout (Node.images,
 // runtime/image_store.hpp), read at start and again at a heartbeat when
@@ -23,6 +25,7 @@
 #include <vector>
 
 #include "actors/interfaces.hpp"
+#include "actors/observe/probe.hpp"
 #include "actors/worker/core/assignment_set.hpp"
 #include "runtime/driver.hpp"
 
@@ -61,7 +64,11 @@ struct agent_state {
   std::string images_stamp;               // index.json's mtime and size when last read
   std::vector<std::string> images_sent;   // Node.images the dispatcher has
   bool sending_images = false;
+  std::map<uint64_t, exec_session_actor> exec_sessions;  // `troupe exec` commands running here
 };
+
+/// `troupe exec` commands one node runs at once.
+constexpr size_t max_exec_sessions = 64;
 
 /// `node` describes this node as it registers; `drivers` are what it runs;
 /// `images_dir` is the oci driver's image layout ("" without that driver).
@@ -70,6 +77,16 @@ agent(probed_pointer<agent_actor, agent_state> self, pb::Node node,
       upstream_config upstream,
       std::map<std::string, std::shared_ptr<driver>> drivers,
       std::string tasks_dir, std::string images_dir);
+
+/// `troupe exec` on this node (agent_exec.cpp): session 0 asks the task's
+/// actor how to run the command and starts an exec_session; a later round
+/// goes to its session.
+caf::result<pb::ExecReply> exec_round(probed_pointer<agent_actor, agent_state> self,
+                                      const pb::ExecRequest& req);
+
+/// Forgets the exec session that ended at `source`; false when it is none.
+bool end_exec_session(probed_pointer<agent_actor, agent_state> self,
+                      const caf::actor_addr& source);
 
 /// Log lines of `req.service` (or one task) from the task folders under
 /// `tasks_dir`: the last req.tail lines, or what followed req.offsets.

@@ -354,6 +354,13 @@ supervisor(probed_pointer<supervisor_actor, supervisor_state> self,
           && !i->second.stop_requested)
         spawn_task(self, i->second);
     },
+    [=](atom::exec, const pb::ExecRequest& req) -> caf::result<pb::ExecTarget> {
+      auto i = self->state.tasks.find(req.task());
+      if (i == self->state.tasks.end() || !i->second.actor)
+        return caf::make_error(error_code::conflict,
+                          "task " + req.task() + " is not running on this node now");
+      return self->delegate(i->second.actor, atom::exec_v, req);
+    },
   };
 }
 

@@ -11,6 +11,7 @@
 
 #include "actors/worker/container_record.hpp"
 #include "actors/worker/task_spec.hpp"
+#include "messages/errors.hpp"
 #include "runtime/child_process.hpp"
 
 namespace troupe {
@@ -93,6 +94,30 @@ void record_container(const std::string& driver_name, const std::string& tasks_d
     std::fprintf(stderr, "task: %s\n", err.c_str());
 }
 
+/// How to run `cmd` in the container's context (health check commands,
+/// `troupe exec`): a process task's env, folder and cgroups; an oci task's
+/// `runc exec`, with the agent's env.
+pb::ExecTarget command_target(const task_state& st, const std::vector<std::string>& cmd,
+                              bool tty) {
+  auto cs = make_container_spec(st.ctx.task, st.ctx.restarts, st.ctx.node,
+                                st.ctx.tasks_dir);
+  bool process = st.ctx.drv->name() == "process";
+  const char* path = std::getenv("PATH");
+  auto env = process ? cs.env : std::map<std::string, std::string>{};
+  if (process && tty && env.count("TERM") == 0)
+    env["TERM"] = "xterm";
+  pb::ExecTarget out;
+  for (auto& a : st.ctx.drv->exec_argv(st.container, cmd, tty))
+    out.add_argv(a);
+  for (auto& e : env_list(env, path ? path : "/usr/bin:/bin"))
+    out.add_env(e);
+  if (process)
+    out.set_working_dir(cs.working_dir.empty() ? cs.task_dir : cs.working_dir);
+  for (auto& f : st.ctx.drv->exec_join_files(st.container))
+    out.add_join_files(f);
+  return out;
+}
+
 /// Sets up the health checks of a task that has them.
 void start_health(self_ptr self) {
   auto& st = self->state;
@@ -108,17 +133,10 @@ void start_health(self_ptr self) {
       t.port = port->second;
   }
   if (h.cmd_size() > 0) {
-    auto cs = make_container_spec(st.ctx.task, st.ctx.restarts, st.ctx.node,
-                                  st.ctx.tasks_dir);
-    std::vector<std::string> cmd(h.cmd().begin(), h.cmd().end());
-    t.argv = st.ctx.drv->exec_argv(st.container, cmd);
-    bool process = st.ctx.drv->name() == "process";
-    const char* path = std::getenv("PATH");
-    t.env = env_list(process ? cs.env : std::map<std::string, std::string>{},
-                     path ? path : "/usr/bin:/bin");
-    t.working_dir = process ? cs.working_dir : "";
-    if (process && t.working_dir.empty())
-      t.working_dir = cs.task_dir;
+    auto target = command_target(st, {h.cmd().begin(), h.cmd().end()}, false);
+    t.argv.assign(target.argv().begin(), target.argv().end());
+    t.env.assign(target.env().begin(), target.env().end());
+    t.working_dir = target.working_dir();
   }
   st.health = std::make_unique<health_monitor>(std::move(t), st.started_ms);
   self->send(self, atom::tick_v);
@@ -286,6 +304,14 @@ task_actor::behavior_type task(probed_pointer<task_actor, task_state> self,
       stop_container(self);
     },
     [=](atom::kill) { send_signal(self, SIGKILL); },
+    [=](atom::exec, const pb::ExecRequest& req) -> caf::result<pb::ExecTarget> {
+      auto& st = self->state;
+      if (st.container.id.empty() || st.exited || st.stopping)
+        return caf::make_error(error_code::conflict,
+                          "task " + st.ctx.task.id() + " is not running here now");
+      return command_target(st, {req.command().begin(), req.command().end()},
+                            req.tty());
+    },
   };
 }
 
