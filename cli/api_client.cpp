@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 
 #include <fcntl.h>
 #include <netdb.h>
@@ -26,6 +27,7 @@ namespace troupe {
 namespace {
 
 api_client_settings settings_;
+std::mutex mtx_;            // guards what follows: `troupe exec` calls from two threads
 std::string answered_;      // the endpoint of the last successful call
 std::string reported_;      // the last one -v named
 bool remembered_read_ = false;
@@ -153,6 +155,23 @@ std::string with_hint(const std::string& why) {
   return why + "; is `troupe agent` running?";
 }
 
+// Waits up to timeout_ms for the reply, across signals (`troupe exec`
+// forwards SIGINT and SIGWINCH: they must not end a round).
+void wait_readable(zmq::pollitem_t* items, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+    try {
+      zmq::poll(items, 1, std::max(left, std::chrono::milliseconds(0)));
+      return;
+    } catch (const zmq::error_t& e) {
+      if (e.num() != EINTR || left.count() <= 0)
+        throw;
+    }
+  }
+}
+
 // One endpoint: probe (tcp), send, wait. *error is a sentence about it.
 outcome call_one(const std::string& address, const std::string& payload,
                  pb::Response* response, int timeout_ms, std::string* error) {
@@ -182,7 +201,7 @@ outcome call_one(const std::string& address, const std::string& payload,
     }
     socket.send(zmq::buffer(payload), zmq::send_flags::none);
     zmq::pollitem_t items[] = {{socket.handle(), 0, ZMQ_POLLIN, 0}};
-    zmq::poll(items, 1, std::chrono::milliseconds(timeout_ms));
+    wait_readable(items, timeout_ms);
     if ((items[0].revents & ZMQ_POLLIN) == 0) {
       *error = "cannot reach the node at " + address + " (no answer in " +
                timeout_text(timeout_ms) + ")";
@@ -216,7 +235,10 @@ void set_api_client_settings(const api_client_settings& settings) {
   remembered_read_ = false;
 }
 
-std::string last_answered_endpoint() { return answered_; }
+std::string last_answered_endpoint() {
+  std::lock_guard<std::mutex> guard(mtx_);
+  return answered_;
+}
 
 std::string api_endpoint(const std::string& address) {
   if (address.find("://") != std::string::npos)
@@ -248,10 +270,16 @@ bool call_api(const std::string& address, const pb::Request& request,
     return false;
   bool many = endpoints.size() > 1;
   std::string why_all;
-  for (const auto& endpoint : cli::failover_order(endpoints, remembered())) {
+  std::string last;
+  {
+    std::lock_guard<std::mutex> guard(mtx_);
+    last = remembered();
+  }
+  for (const auto& endpoint : cli::failover_order(endpoints, last)) {
     std::string why;
     auto result = call_one(endpoint, payload, response, timeout_ms, &why);
     if (result == outcome::answered) {
+      std::lock_guard<std::mutex> guard(mtx_);
       answered_ = endpoint;
       if (many)
         remember(endpoint);

@@ -5,7 +5,8 @@
 // turn, starting from the one that answered last (remembered in the client
 // state dir), moving on after a connection error or a timeout. A tcp
 // endpoint is probed first, so a refused connection fails at once and an
-// unreachable host within 1s, not after the request timeout.
+// unreachable host within 1s, not after the request timeout. call_api may be
+// called from several threads at once (`troupe exec`'s input and output).
 #pragma once
 
 #include <string>
