@@ -1,6 +1,7 @@
-// `troupe service logs` in a cluster: tasks on both workers, asked through a
-// follower manager (whose own dispatcher knows no worker), with and without
-// --follow.
+// `troupe service logs` and `troupe exec` in a cluster: tasks on both
+// workers, asked through a follower manager (whose own dispatcher knows no
+// worker: the leader's passes the requests on), logs with and without
+// --follow, exec with its output, stdin and exit code.
 #include "tests/integration/cluster_harness.hpp"
 
 namespace troupe::itest {
@@ -37,6 +38,33 @@ TEST_F(cluster_logs, follower_shows_and_follows_logs_of_tasks_on_every_worker) {
   EXPECT_TRUE(both_workers(followed.out)) << followed.describe();
   EXPECT_GT(std::count(followed.out.begin(), followed.out.end(), '\n'), 4)
     << "no new lines while following: " << followed.out;
+}
+
+TEST_F(cluster_logs, follower_runs_exec_in_tasks_on_every_worker) {
+  std::string error;
+  ASSERT_TRUE(cluster_->start_all(&error)) << error;
+  auto leader = cluster_->wait_leader(cluster_->managers(), 30000);
+  ASSERT_FALSE(leader.empty());
+  auto follower = cluster_->managers_except({leader}).front();
+  auto file = cluster_->file("ex.toml",
+                             "[stack]\nname = \"ex\"\n\n[services.s]\n"
+                             "command = [\"sleep\", \"1000\"]\nreplicas = 2\n"
+                             "stop_grace_period = \"1s\"\n");
+  auto r = cluster_->cli(follower, {"stack", "deploy", file, "--timeout", "60s"});
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  std::set<std::string> nodes;
+  for (const char* task : {"ex_s.1", "ex_s.2"}) {
+    auto x = run_command({"sh", "-c",
+                          "echo from-stdin | \"$1\" --host \"$2\" exec -i \"$3\" -- "
+                          "sh -c 'cat; echo on $TROUPE_NODE; exit 5'",
+                          "sh", TROUPE_BINARY, cluster_->api(follower), task},
+                         cluster_->root(), 60000);
+    EXPECT_EQ(x.exit_code, 5) << x.describe();
+    EXPECT_EQ(x.out.rfind("from-stdin\non w", 0), 0u) << x.describe();
+    nodes.insert(x.out.substr(x.out.find("on ") + 3));
+  }
+  EXPECT_EQ(nodes, (std::set<std::string>{"w1\n", "w2\n"}))
+    << "spread over both workers, each reached";
 }
 
 } // namespace
