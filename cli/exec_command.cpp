@@ -6,6 +6,8 @@
 // then a byte the terminal turns into SIGINT there); with -i or -t an input
 // thread sends stdin as it is read. Exits with the command's exit code, or
 // 125 when troupe could not run it or lost the session (as docker exec).
+// Every word after TASK is the command's, so global options go before
+// `exec` (split_exec_command cuts `-- CMD...` off before CLI11 parses).
 #include <atomic>
 #include <csignal>
 #include <cstdio>
