@@ -13,6 +13,7 @@
 
 #include "actors/worker/container_record.hpp"
 #include "actors/worker/disk_job.hpp"
+#include "actors/worker/log_job.hpp"
 #include "actors/worker/supervisor.hpp"
 #include "actors/worker/task_spec.hpp"
 #include "messages/errors.hpp"
@@ -281,40 +282,6 @@ take_leftovers(self_ptr self, const driver_map& drivers, const std::string& task
 
 } // namespace
 
-pb::LogChunk read_task_logs(const std::string& tasks_dir,
-                            const pb::LogRequest& req) {
-  namespace fs = std::filesystem;
-  pb::LogChunk chunk;
-  std::error_code ec;
-  std::vector<std::string> ids;
-  for (const auto& dir : fs::directory_iterator(tasks_dir, ec)) {
-    auto id = dir.path().filename().string();
-    bool mine = req.task_id().empty() ? id.rfind(req.service() + ".", 0) == 0
-                                      : id == req.task_id();
-    if (mine)
-      ids.push_back(id);
-  }
-  std::sort(ids.begin(), ids.end());
-  for (const auto& id : ids) {
-    for (const char* stream : {"stdout", "stderr"}) {
-      auto key = id + "/" + stream;
-      auto path = tasks_dir + "/" + id + "/" + stream + ".log";
-      auto offset = req.offsets().find(key);
-      auto got = offset != req.offsets().end()
-                   ? read_log_since(path, offset->second)
-                   : read_log_tail(path, req.tail());
-      for (auto& text : got.lines) {
-        auto line = chunk.add_lines();
-        line->set_task_id(id);
-        line->set_stream(stream);
-        line->set_text(std::move(text));
-      }
-      (*chunk.mutable_offsets())[key] = got.next_offset;
-    }
-  }
-  return chunk;
-}
-
 agent_actor::behavior_type
 agent(probed_pointer<agent_actor, agent_state> self, pb::Node node,
       upstream_config upstream,
@@ -374,7 +341,9 @@ agent(probed_pointer<agent_actor, agent_state> self, pb::Node node,
       st.leftovers.clear();
     },
     [=](atom::logs, const pb::LogRequest& req) {
-      return read_task_logs(self->state.tasks_dir, req);
+      // The folder listing and reads run on the job's own thread.
+      auto job = self->spawn<caf::detached>(log_job, self->state.tasks_dir);
+      return self->delegate(job, atom::logs_v, req);
     },
     [=](atom::read, const pb::DiskRequest& req) -> caf::result<pb::DiskReport> {
       auto& st = self->state;

@@ -6,7 +6,8 @@
 // route tables come as deltas on top of the last ones, or whole; a delta
 // that does not fit makes it ask the dispatcher for both whole), forwards task
 // observations upstream (kept while no manager is reachable, sent after the
-// next join: tasks keep running meanwhile), reads its tasks' log files, and
+// next join: tasks keep running meanwhile), reads its tasks' log files (a
+// detached log_job per request, off its own thread), and
 // runs `troupe exec` commands in its tasks (one exec_session each, at most
 // max_exec_sessions at once).
 // A wrong join token ends the agent with that error. When the node runs the
@@ -88,9 +89,6 @@ caf::result<pb::ExecReply> exec_round(probed_pointer<agent_actor, agent_state> s
 bool end_exec_session(probed_pointer<agent_actor, agent_state> self,
                       const caf::actor_addr& source);
 
-/// Log lines of `req.service` (or one task) from the task folders under
-/// `tasks_dir`: the last req.tail lines, or what followed req.offsets.
-pb::LogChunk read_task_logs(const std::string& tasks_dir,
-                            const pb::LogRequest& req);
+
 
 } // namespace troupe
