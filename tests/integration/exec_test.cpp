@@ -172,6 +172,10 @@ void drive_shell_in_tmux(const std::string& scratch, const std::string& host,
     return tmux.shows("S2-" + resized, 2000);
   }, 20000, 0)) << tmux.screen();
   tmux.keys({"sleep 300", "Enter"});
+  // Ctrl-C once it runs: sent while the shell is still starting it, the
+  // SIGINT would reach the shell instead and leave the sleep running.
+  EXPECT_TRUE(wait_until([] { return !processes_with("sleep 300").empty(); }, 15000))
+    << tmux.screen();
   tmux.keys({"C-c"});
   tmux.keys({"echo AFTER-$?", "Enter"});
   EXPECT_TRUE(tmux.shows("AFTER-130")) << "Ctrl-C ends the foreground command\n"
