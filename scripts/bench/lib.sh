@@ -221,11 +221,15 @@ bench_task_pids() {
     [ "$comm" = troupe-shim ] || echo "$p"
   done
 }
-# Sweeps until none is left (at most 5 times): a shim in the middle of
-# starting its task forks after a sweep has listed it, and that task
-# escaped a single sweep.
+# Kills this run's nodes first (a live node restarts the tasks killed under
+# it, and with live restore they outlive its stop), then sweeps until none
+# is left (at most 5 times): a shim in the middle of starting its task
+# forks after a sweep has listed it, and that task escaped a single sweep.
 kill_bench_tasks() {
-  local p left sweep
+  local p f left sweep
+  for f in "$WORK"/pids/*; do
+    [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null
+  done
   for sweep in 1 2 3 4 5; do
     left=$(bench_pids_with_shims)
     [ -n "$left" ] || return 0

@@ -253,7 +253,16 @@ TEST_F(update_failover, a_new_leader_continues_the_update) {
 namespace troupe::itest {
 namespace {
 
-using oci_health = oci_agent_test;
+class oci_health : public oci_agent_test {
+protected:
+  void TearDown() override {
+    agent_test::TearDown();
+    // With live restore a stopped node leaves its containers running: never
+    // leave one behind, even when the test failed before `stack rm` ended it.
+    for (const auto& id : runc_containers_of("ocih", dir_.path()))
+      run_command({"runc", "delete", "--force", id}, dir_.path(), 30000);
+  }
+};
 
 TEST_F(oci_health, cmd_check_runs_in_the_container) {
   // /www/index.html exists only inside the busybox image: a check that
@@ -279,6 +288,9 @@ TEST_F(oci_health, cmd_check_runs_in_the_container) {
   }, 30000)) << task.dump(2);
   auto rm = agent_->cli({"stack", "rm", "ocih"});
   EXPECT_EQ(rm.exit_code, 0) << rm.describe();
+  EXPECT_TRUE(wait_until([&] { return runc_containers_of("ocih", dir_.path()).empty(); },
+                         30000))
+    << "stack rm leaves no container";
 }
 
 } // namespace
