@@ -54,8 +54,12 @@ TEST(open_file_limit, a_limit_above_what_it_wants_is_not_lowered) {
 }
 
 /// Runs in the death-test child: 0 when `ulimit -n` in a child started after
-/// the raise prints the limit the "agent" began with.
-int child_sees_the_starting_limit(const std::string& out) {
+/// the raise prints the limit the "agent" began with. Its folder is its own
+/// (a "threadsafe" death test runs the test body again in the child, which
+/// then _Exits: a folder made outside would never be removed).
+int child_sees_the_starting_limit() {
+  test::temp_dir dir;
+  auto out = dir / "ulimit";
   if (!lower_soft_limit(300))
     return 2;
   rlim_t hard = current().rlim_max;
@@ -76,9 +80,7 @@ int child_sees_the_starting_limit(const std::string& out) {
 
 TEST(open_file_limit, children_get_the_limit_the_agent_started_with) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
-  test::temp_dir dir;
-  auto out = dir / "ulimit";
-  EXPECT_EXIT(std::_Exit(child_sees_the_starting_limit(out)),
+  EXPECT_EXIT(std::_Exit(child_sees_the_starting_limit()),
               ::testing::ExitedWithCode(0), "");
 }
 

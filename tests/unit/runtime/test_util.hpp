@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -11,11 +12,34 @@
 #include <string>
 #include <thread>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "runtime/driver.hpp"
 
 namespace troupe::test {
 
-/// A fresh folder under /tmp, removed when the object goes away.
+/// SIGKILLs (and reaps, when they are ours) the processes whose command
+/// line holds `text`.
+inline void kill_processes_naming(const std::string& text) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    auto name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos)
+      continue;
+    std::ifstream in(entry.path() / "cmdline");
+    std::string argv((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    int pid = std::atoi(name.c_str());
+    if (pid == ::getpid() || argv.find(text) == std::string::npos)
+      continue;
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, WNOHANG);
+  }
+}
+
+/// A fresh folder under /tmp, removed when the object goes away, after the
+/// processes whose command line names it (a test's shims and tasks, which
+/// outlive a driver by design) are killed by pid.
 class temp_dir {
 public:
   temp_dir() {
@@ -23,6 +47,7 @@ public:
     path_ = ::mkdtemp(tmpl);
   }
   ~temp_dir() {
+    kill_processes_naming(path_ + "/");
     std::error_code ec;
     std::filesystem::remove_all(path_, ec);
   }
