@@ -111,6 +111,28 @@ void serve_disk(self_ptr self, const envelope& env, const pb::DiskRequest& req) 
       [=](const caf::error& err) { reply_error(self, env, error_message(err)); });
 }
 
+/// Asks the leader's dispatcher, which every worker joined (logs, exec
+/// rounds): this node's own while it leads (or knows of no leader), else
+/// through the leader's gateway. `answer` gets the reply; an error is the
+/// client's sentence.
+template <class Answer, class... Ts>
+void ask_leaders_dispatcher(self_ptr self, const envelope& env,
+                            std::chrono::milliseconds timeout, Answer answer,
+                            Ts... xs) {
+  auto on_error = [=](const caf::error& err) {
+    reply_error(self, env, error_message(err));
+  };
+  self->request(self->state.raft, request_timeout, atom::leader_v)
+    .then(
+      [=](bool leading, const gateway_actor& leader) {
+        if (leading || !leader)
+          self->request(self->state.dispatcher, timeout, xs...).then(answer, on_error);
+        else
+          self->request(leader, timeout, xs...).then(answer, on_error);
+      },
+      on_error);
+}
+
 /// `troupe exec`: finds the task's node in this manager's state and passes
 /// the round to it through the leader's dispatcher (every worker joined it).
 void serve_exec(self_ptr self, const envelope& env, pb::ExecRequest req) {
@@ -138,17 +160,9 @@ void serve_exec(self_ptr self, const envelope& env, pb::ExecRequest req) {
         }
         req.set_task(task->id());
         req.set_node(task->node());
-        self->request(self->state.raft, request_timeout, atom::leader_v)
-          .then(
-            [=](bool leading, const gateway_actor& leader) {
-              auto wait = request_timeout + std::chrono::milliseconds(req.wait_ms());
-              if (leading || !leader)
-                self->request(self->state.dispatcher, wait, atom::exec_v, req)
-                  .then(answer, on_error);
-              else
-                self->request(leader, wait, atom::exec_v, req).then(answer, on_error);
-            },
-            on_error);
+        // An output round is held by the node up to its wait: allow for it.
+        auto wait = request_timeout + std::chrono::milliseconds(req.wait_ms());
+        ask_leaders_dispatcher(self, env, wait, answer, atom::exec_v, req);
       },
       on_error);
 }
@@ -183,24 +197,13 @@ void serve(self_ptr self, const envelope& env, const pb::Request& req) {
     return;
   }
   if (req.kind_case() == pb::Request::kServiceLogs) {
-    // Workers join the leader's dispatcher: a follower asks the leader.
     auto answer = [=](const pb::LogChunk& chunk) {
       pb::Response resp;
       *resp.mutable_logs() = chunk;
       reply(self, env, resp);
     };
-    self->request(st.raft, request_timeout, atom::leader_v)
-      .then(
-        [=](bool leading, const gateway_actor& leader) {
-          if (leading || !leader)
-            self->request(self->state.dispatcher, request_timeout, atom::logs_v,
-                          req.service_logs())
-              .then(answer, on_error);
-          else
-            self->request(leader, request_timeout, atom::logs_v, req.service_logs())
-              .then(answer, on_error);
-        },
-        on_error);
+    ask_leaders_dispatcher(self, env, request_timeout, answer, atom::logs_v,
+                           req.service_logs());
     return;
   }
   if (req.kind_case() == pb::Request::kExec) {

@@ -3,7 +3,8 @@
 // read index with a quorum, and the store answers once it has applied it.
 // Writes are checked (queries.hpp) against such a read and proposed (a
 // follower's raft forwards them to the leader); logs are fetched through the
-// dispatcher, and `troupe exec` rounds go through it to the task's node; `cluster status` comes from the raft member; `system df|prune` from the
+// leader's dispatcher, and `troupe exec` rounds go through it to the task's
+// node; `cluster status` comes from the raft member; `system df|prune` from the
 // node's own agent (disk_job.hpp). Every request gets exactly one pb::Response; bad
 // bytes get an error response and change nothing. Requests are held to the
 // socket's input_limits (queries.hpp). The socket belongs to its own I/O
