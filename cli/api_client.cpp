@@ -12,7 +12,6 @@
 
 #include <fcntl.h>
 #include <netdb.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -85,6 +84,20 @@ void remember(const std::string& endpoint) {
   std::filesystem::rename(tmp, path, ec);
 }
 
+// Polls `items` until one is ready or timeout_ms has passed, across
+// signals (SIGWINCH, SIGCHLD, and those `troupe exec` forwards end a poll
+// early): zmq_poll's result, never -1 for EINTR.
+int poll_within(zmq::pollitem_t* items, int count, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  int rc;
+  do {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  deadline - std::chrono::steady_clock::now()).count();
+    rc = zmq_poll(items, count, static_cast<long>(std::max<int64_t>(0, left)));
+  } while (rc < 0 && zmq_errno() == EINTR);
+  return rc;
+}
+
 // Connects a plain TCP socket to HOST:PORT of `endpoint` (tcp://HOST:PORT)
 // within connect_timeout_ms: "" when it accepted, else why not.
 std::string probe_tcp(const std::string& endpoint, int budget_ms) {
@@ -112,15 +125,8 @@ std::string probe_tcp(const std::string& endpoint, int budget_ms) {
     }
     int rc = connect(fd, a->ai_addr, a->ai_addrlen);
     if (rc != 0 && errno == EINPROGRESS) {
-      // A signal (SIGWINCH, SIGCHLD) ends poll early: wait out the budget.
-      auto deadline = std::chrono::steady_clock::now()
-                      + std::chrono::milliseconds(budget_ms);
-      pollfd p{fd, POLLOUT, 0};
-      do {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-            deadline - std::chrono::steady_clock::now()).count();
-        rc = poll(&p, 1, static_cast<int>(std::max<int64_t>(0, left)));
-      } while (rc < 0 && errno == EINTR);
+      zmq::pollitem_t p{nullptr, fd, ZMQ_POLLOUT, 0};
+      rc = poll_within(&p, 1, budget_ms);
       if (rc == 0) {
         why = "no connection in " + timeout_text(budget_ms);
         close(fd);
@@ -155,23 +161,6 @@ std::string with_hint(const std::string& why) {
   return why + "; is `troupe agent` running?";
 }
 
-// Waits up to timeout_ms for the reply, across signals (`troupe exec`
-// forwards SIGINT and SIGWINCH: they must not end a round).
-void wait_readable(zmq::pollitem_t* items, int timeout_ms) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - std::chrono::steady_clock::now());
-    try {
-      zmq::poll(items, 1, std::max(left, std::chrono::milliseconds(0)));
-      return;
-    } catch (const zmq::error_t& e) {
-      if (e.num() != EINTR || left.count() <= 0)
-        throw;
-    }
-  }
-}
-
 // One endpoint: probe (tcp), send, wait. *error is a sentence about it.
 outcome call_one(const std::string& address, const std::string& payload,
                  pb::Response* response, int timeout_ms, std::string* error) {
@@ -201,7 +190,8 @@ outcome call_one(const std::string& address, const std::string& payload,
     }
     socket.send(zmq::buffer(payload), zmq::send_flags::none);
     zmq::pollitem_t items[] = {{socket.handle(), 0, ZMQ_POLLIN, 0}};
-    wait_readable(items, timeout_ms);
+    if (poll_within(items, 1, timeout_ms) < 0)
+      throw zmq::error_t();
     if ((items[0].revents & ZMQ_POLLIN) == 0) {
       *error = "cannot reach the node at " + address + " (no answer in " +
                timeout_text(timeout_ms) + ")";
