@@ -106,8 +106,8 @@ void register_service_create_commands(CLI::App* service, int* exit_code);
 void register_completion_command(CLI::App& app, int* exit_code);
 void register_system_commands(CLI::App& app, int* exit_code);
 void register_exec_command(CLI::App& app, int* exit_code);
-/// `troupe exec ... -- CMD...`: CMD is cut off the line before it is parsed
-/// (CLI11 would hand the words after `--` to the top app); the new argc.
-int split_exec_command(int argc, char** argv);
+/// `troupe exec ... -- CMD...`: CMD is cut off the line before `app` parses
+/// it (CLI11 would hand the words after `--` to the top app); the new argc.
+int split_exec_command(const CLI::App& app, int argc, char** argv);
 
 } // namespace troupe::cli

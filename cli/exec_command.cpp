@@ -241,18 +241,17 @@ void register_exec_command(CLI::App& app, int* exit_code) {
   });
 }
 
-int split_exec_command(int argc, char** argv) {
-  // The first word that is neither an option nor a global option's value.
+int split_exec_command(const CLI::App& app, int argc, char** argv) {
+  // The first word that is neither an option of the top app nor the value
+  // of one (the global options, as the app defines them).
   int i = 1;
   for (; i < argc; ++i) {
     std::string w = argv[i];
-    if (w == "--host" || w == "-H" || w == "--format" || w == "--timeout"
-        || w == "--credentials") {
-      ++i;
-      continue;
-    }
     if (w.empty() || w[0] != '-')
       break;
+    if (w.find('=') == std::string::npos)
+      if (const auto* opt = app.get_option_no_throw(w); opt && opt->get_type_size() > 0)
+        ++i;
   }
   if (i >= argc || std::string(argv[i]) != "exec")
     return argc;

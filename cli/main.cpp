@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
   register_exec_command(app, &exit_code);
   register_completion_command(app, &exit_code);
   print_help_when_bare(&app);
-  argc = split_exec_command(argc, argv);
+  argc = split_exec_command(app, argc, argv);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
