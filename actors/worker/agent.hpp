@@ -7,9 +7,9 @@
 // that does not fit makes it ask the dispatcher for both whole), forwards task
 // observations upstream (kept while no manager is reachable, sent after the
 // next join: tasks keep running meanwhile), reads its tasks' log files (a
-// detached log_job per request, off its own thread), and
-// runs `troupe exec` commands in its tasks (one exec_session each, at most
-// max_exec_sessions at once).
+// detached log_job per request, off its own thread), and runs `troupe exec`
+// commands in its tasks (one exec_session each, at most max_exec_sessions
+// at once).
 // A wrong join token ends the agent with that error. When the node runs the
 // oci driver, its record lists the images of its image layout (Node.images,
 // runtime/image_store.hpp), read at start and again at a heartbeat when
@@ -88,7 +88,5 @@ caf::result<pb::ExecReply> exec_round(probed_pointer<agent_actor, agent_state> s
 /// Forgets the exec session that ended at `source`; false when it is none.
 bool end_exec_session(probed_pointer<agent_actor, agent_state> self,
                       const caf::actor_addr& source);
-
-
 
 } // namespace troupe

@@ -12,12 +12,6 @@ using self_ptr = probed_pointer<exec_session_actor, exec_session_state>;
 
 constexpr auto idle_check = std::chrono::seconds(5);
 
-int64_t steady_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::steady_clock::now().time_since_epoch())
-    .count();
-}
-
 pb::ExecReply empty_reply(self_ptr self) {
   pb::ExecReply r;
   r.set_session(self->state.id);
@@ -73,7 +67,7 @@ exec_session(self_ptr self, uint64_t id, std::string node, pb::ExecTarget target
   st.id = id;
   st.task = start.task();
   st.node = std::move(node);
-  st.last_round_ms = steady_ms();
+  st.last_round = std::chrono::steady_clock::now();
   observe::describe(self, observe::actor_kind::other, "exec/" + st.task);
   exec_command cmd;
   cmd.argv.assign(target.argv().begin(), target.argv().end());
@@ -105,7 +99,7 @@ exec_session(self_ptr self, uint64_t id, std::string node, pb::ExecTarget target
                           "cannot run the command in task " + st.task + ": "
                             + st.start_error);
       }
-      st.last_round_ms = steady_ms();
+      st.last_round = std::chrono::steady_clock::now();
       apply_round(self, req);
       if (req.session() == 0 || req.input_only())
         return empty_reply(self);
@@ -128,7 +122,7 @@ exec_session(self_ptr self, uint64_t id, std::string node, pb::ExecTarget target
           answer_held(self);
         return;
       }
-      if (!st.held && steady_ms() - st.last_round_ms > exec_idle_ms) {
+      if (!st.held && std::chrono::steady_clock::now() - st.last_round > exec_idle) {
         self->quit();  // the client is gone: the pump kills the command
         return;
       }

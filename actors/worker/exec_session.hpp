@@ -14,6 +14,7 @@
 // round with the sentence.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -26,7 +27,7 @@
 namespace troupe {
 
 /// How long a session lives without a round from its client.
-constexpr int64_t exec_idle_ms = 30000;
+constexpr auto exec_idle = std::chrono::seconds(30);
 /// Output of each stream in one reply.
 constexpr size_t exec_reply_bytes = 256 << 10;
 
@@ -38,7 +39,7 @@ struct exec_session_state {
   std::string start_error;        // the command could not start
   std::optional<caf::typed_response_promise<pb::ExecReply>> held;
   uint64_t rounds = 0;            // output rounds so far (the held one's number)
-  int64_t last_round_ms = 0;      // steady ms of the newest round
+  std::chrono::steady_clock::time_point last_round;  // when the newest round came
 };
 
 exec_session_actor::behavior_type
