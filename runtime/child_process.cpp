@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -302,6 +303,16 @@ exit_status describe_wait_status(int status) {
     out.message = "exited with code " + std::to_string(out.exit_code);
   }
   return out;
+}
+
+int open_pidfd(int pid) {
+#ifdef SYS_pidfd_open
+  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+#else
+  (void) pid;
+  errno = ENOSYS;
+  return -1;
+#endif
 }
 
 std::optional<exit_status> reap_child(int pid) {

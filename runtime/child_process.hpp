@@ -44,6 +44,10 @@ bool spawn_child(const child_options& options, int* pid, std::string* error);
 /// Call once, before any child is started.
 void set_children_open_file_limit(uint64_t soft, uint64_t hard);
 
+/// A pidfd of `pid` (readable once it has ended), or -1 with errno (ENOSYS
+/// on a kernel without pidfd_open).
+int open_pidfd(int pid);
+
 /// Non-blocking reap of a child: its exit status once it has ended.
 std::optional<exit_status> reap_child(int pid);
 

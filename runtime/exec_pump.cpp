@@ -8,7 +8,6 @@
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -129,7 +128,7 @@ std::unique_ptr<exec_pump> exec_pump::start(const exec_command& c,
     close_fd(fd);
   if (!ok)
     return nullptr;
-  p->pidfd_ = static_cast<int>(::syscall(SYS_pidfd_open, p->pid_, 0));
+  p->pidfd_ = open_pidfd(p->pid_);
   if (p->pidfd_ < 0) {
     *error = "cannot watch the command's end: " + errno_text();
     return nullptr;  // the destructor kills and reaps it

@@ -3,24 +3,14 @@
 #include <cerrno>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <vector>
+#include "runtime/child_process.hpp"
 #include "runtime/thread_name.hpp"
 
 namespace troupe {
 namespace {
-
-int open_pidfd(int pid) {
-#ifdef SYS_pidfd_open
-  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-#else
-  (void) pid;
-  errno = ENOSYS;
-  return -1;
-#endif
-}
 
 constexpr uint64_t wake_key = 0;
 
