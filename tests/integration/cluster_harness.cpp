@@ -27,18 +27,11 @@ std::string loopback(int port) { return "127.0.0.1:" + std::to_string(port); }
 local_cluster::local_cluster(const std::string& root, int managers, int workers)
     : root_(root), config_path_(root + "/cluster.toml"),
       token_("itest-join-token-" + std::to_string(getpid())) {
-  std::set<int> taken;  // two calls of free_port() may give the same port
-  auto unique_port = [&] {
-    int port = free_port();
-    while (!taken.insert(port).second)
-      port = free_port();
-    return port;
-  };
   for (int i = 1; i <= managers; ++i) {
     auto name = "m" + std::to_string(i);
     managers_.push_back(name);
-    cluster_[name] = loopback(unique_port());
-    api_[name] = loopback(unique_port());
+    cluster_[name] = loopback(free_port());
+    api_[name] = loopback(free_port());
   }
   for (int i = 1; i <= workers; ++i)
     workers_.push_back("w" + std::to_string(i));

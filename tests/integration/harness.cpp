@@ -111,25 +111,30 @@ int64_t now_ms() {
 }
 
 int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = 0;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
-    port = ntohs(addr.sin_port);
-  close(fd);
-  return port;
+  // Below the kernel's ephemeral range (32768-60999 here): a port the kernel
+  // handed out through bind(:0) can be taken again as the source port of any
+  // outgoing connection before the node listens on it. Integration tests run
+  // one at a time, so walking a private stretch in order hands out each port
+  // once per process and nothing else in the machine picks ports from it.
+  constexpr int first = 28000, count = 2000;
+  static std::atomic<int> next{static_cast<int>(std::random_device{}() % count)};
+  for (int tried = 0; tried < count; ++tried) {
+    int port = first + next++ % count;
+    if (port_bindable(port))
+      return port;
+  }
+  return 0;
 }
 
 bool free_port_range(int count, int* lo) {
-  std::mt19937 rng(std::random_device{}());
-  std::uniform_int_distribution<int> pick(30000, 32000);  // below the ephemeral range
-  for (int attempt = 0; attempt < 50; ++attempt) {
-    int start = pick(rng);
+  // A second stretch below the ephemeral range, apart from free_port()'s,
+  // walked in order so that two ranges of one process never overlap.
+  constexpr int first = 30000, span = 2700;
+  static std::atomic<int> next{static_cast<int>(std::random_device{}() % span)};
+  for (int tried = 0; tried < span; tried += count) {
+    int start = first + next.fetch_add(count) % span;
+    if (start + count > first + span)
+      continue;
     bool all = true;
     for (int p = start; p < start + count && all; ++p)
       all = port_bindable(p);

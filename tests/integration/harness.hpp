@@ -42,7 +42,8 @@ private:
   std::string path_;
 };
 
-/// A TCP port on 127.0.0.1 that was free a moment ago (bind to :0, close).
+/// A TCP port on 127.0.0.1 that is free now, below the ephemeral range;
+/// a process is never given the same one twice in a row of 2,000.
 int free_port();
 
 /// `count` consecutive ports that are all bindable now; first in *lo.
