@@ -71,6 +71,32 @@ bool edit_config(const std::string& bundle, const oci_config_input& in,
   return true;
 }
 
+// The image unpacked (umoci: rootfs/ and config.json) at `dir`, once per
+// task: the restarts of a task run on the same root filesystem, as a Docker
+// container keeps its filesystem across restarts. An unpack that was cut
+// off (a crash) is never taken: it is made beside and renamed into place.
+bool unpack_once(const std::string& ref, const std::string& dir, std::string* error) {
+  std::error_code ec;
+  if (fs::is_directory(dir + "/rootfs", ec) && fs::exists(dir + "/config.json", ec))
+    return true;
+  auto partial = dir + ".partial";
+  fs::remove_all(partial, ec);
+  std::string output;
+  if (run_command({"umoci", "unpack", "--image", ref, partial}, &output) != 0) {
+    *error = first_line(output);
+    fs::remove_all(partial, ec);
+    return false;
+  }
+  fs::remove_all(dir, ec);
+  fs::rename(partial, dir, ec);
+  if (ec) {
+    *error = "cannot move it into place: " + ec.message();
+    fs::remove_all(partial, ec);
+    return false;
+  }
+  return true;
+}
+
 std::vector<std::string> agent_env() {
   std::vector<std::string> out;
   for (char** e = environ; e && *e; ++e)
@@ -140,11 +166,20 @@ bool oci_driver::prepare_bundle(const container_spec& spec, const std::string& i
     auto tag = resolve_image(options_.images_dir, spec.image, error);
     if (tag.empty())
       return false;
-    auto ref = options_.images_dir + ":" + tag;
-    if (run_command({"umoci", "unpack", "--image", ref, bundle}, &output) != 0) {
-      *error = "cannot unpack image '" + spec.image + "': " + first_line(output);
+    auto image = fs::path(bundle).parent_path().string() + "/image-" + sanitize_id(tag);
+    if (!unpack_once(options_.images_dir + ":" + tag, image, error)) {
+      *error = "cannot unpack image '" + spec.image + "': " + *error;
       return false;
     }
+    std::error_code ec;
+    if (!make_dirs(bundle, error)
+        || !fs::copy_file(image + "/config.json", bundle + "/config.json",
+                          fs::copy_options::overwrite_existing, ec)) {
+      if (ec)
+        *error = "cannot copy the image's runtime config: " + ec.message();
+      return false;
+    }
+    in.rootfs = image + "/rootfs";
   }
   return edit_config(bundle, in, error);
 }

@@ -1,7 +1,13 @@
 // The "oci" driver: a container is a runc container run from a bundle under
-// spec.task_dir/bundle-<id>, unpacked with umoci from a tag in the node's OCI
-// image layout (or using spec.rootfs read-only).
+// spec.task_dir/bundle-<id> (its config.json) on a root filesystem unpacked
+// with umoci from a tag in the node's OCI image layout into
+// spec.task_dir/image-<tag> (or on spec.rootfs, read-only).
 // Contract:
+// - an image is unpacked once per task folder: the restarts of a task run
+//   on the same root filesystem and see what it wrote before (as a Docker
+//   container's restarts do); a new task (update, rescheduling) starts from
+//   the image; cleanup() keeps the unpacked image, the task folder's removal
+//   (task_folders) takes it;
 // - a shim of its own (shim.hpp) runs `runc run --detach --pid-file`: the
 //   container's init, with the log files as its stdout/stderr, becomes the
 //   shim's child (a subreaper), and the shim reaps it and records its exit;

@@ -1,5 +1,6 @@
 // Task folders on a node (tasks_dir/<task id>/: logs, exit status, shim
-// socket, oci bundle) and the two rules that remove them, in one place:
+// socket, oci bundle and root filesystem) and the two rules that remove
+// them, in one place:
 // - history: the node keeps the folders of at most `limit` ended tasks per
 //   slot (the id without its last ".suffix": "web.3" of "web.3.k2x", or
 //   "agent.node-1" for a global service), the limit the managers keep in the

@@ -172,6 +172,32 @@ TEST_F(oci_driver_test, cleanup_removes_bundle_and_runc_state) {
   EXPECT_FALSE(runc_knows(h.id));
 }
 
+TEST_F(oci_driver_test, a_restart_in_the_same_task_folder_keeps_what_the_task_wrote) {
+  // As a Docker container's restarts: the image is unpacked once per task.
+  auto first = spec({"sh", "-c", "echo kept > /marker"});
+  auto h = start(first);
+  auto status = wait_exit(*driver_, h);
+  ASSERT_TRUE(status);
+  ASSERT_EQ(status->exit_code, 0) << slurp(first.stderr_path);
+  driver_->cleanup(h);
+  started_.clear();
+  auto again = spec({"cat", "/marker"});
+  status = wait_exit(*driver_, start(again));
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->exit_code, 0) << slurp(again.stderr_path);
+  EXPECT_EQ(slurp(again.stdout_path), "kept\n");
+}
+
+TEST_F(oci_driver_test, a_new_task_folder_starts_from_the_image) {
+  auto first = spec({"sh", "-c", "echo kept > /marker"});
+  ASSERT_TRUE(wait_exit(*driver_, start(first)));
+  auto fresh = spec({"sh", "-c", "test -e /marker && echo found || echo absent"});
+  fresh.task_dir = dir_ / "other-task";
+  auto status = wait_exit(*driver_, start(fresh));
+  ASSERT_TRUE(status);
+  EXPECT_EQ(slurp(fresh.stdout_path), "absent\n");
+}
+
 TEST_F(oci_driver_test, rootfs_folder_runs_read_only_on_the_host_network) {
   std::string output;
   auto unpacked = dir_ / "unpacked";
