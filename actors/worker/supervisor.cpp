@@ -57,9 +57,13 @@ void remove_task_folders(self_ptr self, const std::vector<std::string>& ids) {
 }
 
 /// Task `id` ended here: it never runs again here, and its slot's oldest
-/// ended folder beyond the history limit is removed.
+/// ended folder beyond the history limit is removed. Only a task still
+/// assigned is remembered as ended: the manager may send it again until it
+/// has recorded the end, and an unassigned one is never sent again.
 void retire(self_ptr self, const std::string& id) {
-  self->state.ended.insert(id);
+  auto i = self->state.tasks.find(id);
+  if (i == self->state.tasks.end() || !i->second.unassigned)
+    self->state.ended.insert(id);
   remove_task_folders(self, self->state.history.ended(id));
 }
 
@@ -321,7 +325,15 @@ supervisor(probed_pointer<supervisor_actor, supervisor_state> self,
       if (task.desired_state() != pb::RUNNING && !i->second.stop_requested)
         stop_task(self, task.id());
     },
-    [=](atom::stop, const std::string& id) { stop_task(self, id); },
+    [=](atom::stop, const std::string& id) {
+      // No longer assigned here (the agent's list dropped it): it is never
+      // sent again, so it need not be remembered as ended.
+      self->state.ended.erase(id);
+      auto i = self->state.tasks.find(id);
+      if (i != self->state.tasks.end())
+        i->second.unassigned = true;
+      stop_task(self, id);
+    },
     [=](atom::shutdown) -> caf::result<bool> {
       auto promise = self->make_response_promise<bool>();
       self->state.shutdown_waiters.push_back(promise);

@@ -39,6 +39,7 @@ struct supervised_task {
   restart_tracker tracker;
   std::optional<container_handle> container;  // last one reported running
   bool stop_requested = false;
+  bool unassigned = false;  // the agent's list dropped it (atom::stop)
   uint32_t actor_restarts = 0;
   bool reattach = false;          // container is an earlier agent's: adopt it
   int64_t reattach_started_ms = 0;
@@ -58,7 +59,10 @@ struct supervisor_state {
   // The task each live task actor runs (by actor id): a down or exit
   // message finds its task without a scan of every task.
   std::unordered_map<caf::actor_id, std::string> task_of_actor;
-  std::set<std::string> ended;  // tasks that ended here: never run again
+  // Tasks that ended here while still assigned: never run again. An id
+  // goes when the agent's list drops it, so the set holds only the ends
+  // the manager has not recorded yet.
+  std::set<std::string> ended;
   task_folder_history history{task_history_limit};  // folders of ended tasks
   // Containers an earlier agent left running (its container records), by
   // task id: adopted when their task is assigned, else stopped (atom::stop).

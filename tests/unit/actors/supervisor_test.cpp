@@ -48,6 +48,13 @@ protected:
     return impl->state.tasks.at(id).actor;
   }
 
+  /// The tasks the supervisor remembers as ended here.
+  std::set<std::string> ended() {
+    auto ptr = caf::actor_cast<caf::abstract_actor*>(sup_);
+    auto impl = dynamic_cast<probed_pointer<supervisor_actor, supervisor_state>>(ptr);
+    return impl == nullptr ? std::set<std::string>{} : impl->state.ended;
+  }
+
   pb::TaskStatus last_status(const std::string& id) {
     auto all = log_->of(id);
     return all.empty() ? pb::TaskStatus{} : all.back();
@@ -365,6 +372,27 @@ TEST_F(supervisor_test, a_task_that_ended_is_not_started_again) {
   self->send(sup_, atom::run_v, task);  // the same assignment, once more
   run();
   EXPECT_EQ(drv_->starts.size(), 1u) << "a completed task ran again";
+}
+
+// A node that runs for months ends many tasks: once its list drops a task,
+// the supervisor forgets it, whether it ended before or after.
+TEST_F(supervisor_test, an_ended_task_is_forgotten_once_it_is_no_longer_assigned) {
+  auto done = task_on(web_with_restart("none", 0), 1, "n1");
+  start(done);
+  exit_last(0, "exited with code 0");
+  ASSERT_EQ(ended(), std::set<std::string>{done.id()}) << "still assigned: remembered";
+  self->send(sup_, atom::stop_v, done.id());
+  run();
+  EXPECT_TRUE(ended().empty());
+
+  auto removed = task_on(web_with_restart("any", 0), 2, "n1");
+  start(removed);
+  self->send(sup_, atom::stop_v, removed.id());
+  run();
+  advance(poll_tick);
+  ASSERT_EQ(last_status(removed.id()).state(), pb::SHUTDOWN);
+  EXPECT_TRUE(ended().empty()) << "stopped because unassigned: nothing to remember";
+  EXPECT_EQ(drv_->starts.size(), 2u);
 }
 
 // Issue 10 item 15: a task first seen with desired SHUTDOWN (its move was
