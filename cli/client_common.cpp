@@ -4,6 +4,7 @@
 #include "cli/api_client.hpp"
 #include "cli/commands.hpp"
 #include "cli/task_filter.hpp"
+#include "runtime/wall_clock.hpp"
 
 namespace troupe::cli {
 
@@ -90,7 +91,7 @@ bool print_tasks(const pb::Response& response, const std::string& format,
     print_json(out);
     return true;
   }
-  int64_t now = now_unix_ms();
+  int64_t now = unix_now_ms();
   std::vector<table_row> rows;
   for (const auto& task : response.tasks()) {
     if (!task_matches(filter, task))

@@ -13,18 +13,13 @@
 #include "cli/output.hpp"
 #include "config/cluster_config.hpp"
 #include "config/units.hpp"
+#include "runtime/wall_clock.hpp"
 
 namespace troupe::cli {
 
 namespace {
 
 constexpr int timeout_ms = 10000;
-
-int64_t wall_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
-    .count();
-}
 
 int fail_line(const std::string& sentence) {
   std::cerr << "troupe: " << sentence << "\n";

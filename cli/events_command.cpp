@@ -20,6 +20,7 @@
 #include "cli/interrupt.hpp"
 #include "cli/output.hpp"
 #include "config/units.hpp"
+#include "runtime/wall_clock.hpp"
 
 namespace troupe::cli {
 
@@ -153,9 +154,7 @@ int run_events(const events_options& o) {
   std::string why;
   if (!parse_filters(o.filters, &filters, &why))
     return fail(why);
-  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                  std::chrono::system_clock::now().time_since_epoch())
-                  .count();
+  int64_t now = unix_now_ms();
   int64_t since = INT64_MAX; // no history: only what happens from now on
   if (!o.since.empty()) {
     auto ms = parse_duration_ms(o.since);

@@ -5,6 +5,7 @@
 #include "cli/commands.hpp"
 #include "cli/inspect_view.hpp"
 #include "cli/node_args.hpp"
+#include "runtime/wall_clock.hpp"
 
 namespace troupe::cli {
 
@@ -41,7 +42,7 @@ int node_inspect(const client_options& o, const std::string& name) {
   if (o.format == "json")
     print_json(node_summary_json(response.nodes(0)));
   else
-    std::cout << node_inspect_text(response.nodes(0), now_unix_ms());
+    std::cout << node_inspect_text(response.nodes(0), unix_now_ms());
   return 0;
 }
 

@@ -352,9 +352,4 @@ table_row stack_row(const pb::StackSummary& summary, int64_t now_ms) {
   return {summary.name(), std::to_string(summary.services()), created};
 }
 
-int64_t now_unix_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
 } // namespace troupe::cli

@@ -59,7 +59,4 @@ table_row node_row(const pb::NodeSummary& summary);
 table_row stack_headers();
 table_row stack_row(const pb::StackSummary& summary, int64_t now_ms);
 
-/// Unix milliseconds now (the wall clock).
-int64_t now_unix_ms();
-
 } // namespace troupe::cli

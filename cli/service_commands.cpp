@@ -10,6 +10,7 @@
 #include "cli/inspect_view.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/update_wait.hpp"
+#include "runtime/wall_clock.hpp"
 
 namespace troupe::cli {
 
@@ -73,7 +74,7 @@ int service_inspect(const named_options& o) {
     view["routes"] = endpoints_json(response.routes());
     print_json(view);
   } else {
-    std::cout << service_inspect_text(response.services(0), now_unix_ms());
+    std::cout << service_inspect_text(response.services(0), unix_now_ms());
     if (!response.routes().empty())
       std::cout << "\nAddresses:\n" << addresses_text(response.routes())
                 << "\nEndpoints:\n" << endpoints_text(response.routes());

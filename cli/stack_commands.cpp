@@ -10,6 +10,7 @@
 #include "cli/stack_plan.hpp"
 #include "config/compose_file.hpp"
 #include "config/stack_file.hpp"
+#include "runtime/wall_clock.hpp"
 
 namespace troupe::cli {
 
@@ -152,7 +153,7 @@ int stack_ls(const client_options& o) {
     print_json(list);
     return 0;
   }
-  int64_t now = now_unix_ms();
+  int64_t now = unix_now_ms();
   std::vector<table_row> rows;
   for (const auto& stack : response.stacks())
     rows.push_back(stack_row(stack, now));

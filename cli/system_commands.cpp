@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/disk_view.hpp"
 #include "config/units.hpp"
+#include "runtime/wall_clock.hpp"
 
 namespace troupe::cli {
 
@@ -58,7 +59,7 @@ int system_prune(const prune_options& o) {
     if (!ago || *ago <= 0)
       return fail("--until takes a duration such as 90m or 24h (folders last written "
                   "longer ago than that), not '" + o.until + "'");
-    disk.set_until_ms(now_unix_ms() - *ago);
+    disk.set_until_ms(unix_now_ms() - *ago);
     what += " that nothing wrote to for " + format_duration_ms(*ago);
   }
   if (!o.force && !confirmed("WARNING! This removes " + what + ". Are you sure?"))

@@ -7,6 +7,7 @@
 #include "cli/interrupt.hpp"
 #include "cli/output.hpp"
 #include "config/units.hpp"
+#include "runtime/wall_clock.hpp"
 
 namespace troupe::cli {
 
@@ -95,7 +96,7 @@ bool wait_for_update(const wait_options& o, const std::string& service,
         return false;
       }
       if (response.services_size() > 0) {
-        auto p = evaluate_update(response.services(0), rollback, now_unix_ms());
+        auto p = evaluate_update(response.services(0), rollback, unix_now_ms());
         if (p.line != last_line)
           out << p.line << "\n" << std::flush;
         last_line = p.line;

@@ -9,6 +9,7 @@
 #include "actors/observe/metrics_families.hpp"
 #include "runtime/thread_name.hpp"
 #include "runtime/thread_priority.hpp"
+#include "runtime/wall_clock.hpp"
 
 namespace troupe {
 
@@ -19,12 +20,6 @@ using self_ptr = probed_pointer<raft_actor, raft_state>;
 constexpr auto connect_timeout = std::chrono::seconds(5);
 constexpr auto reconnect_delay = std::chrono::seconds(1);
 constexpr auto store_timeout = std::chrono::seconds(30);
-
-int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
-    .count();
-}
 
 const pb::ManagerConfig* manager(self_ptr self, const std::string& name) {
   for (const auto& m : self->state.setup.managers)
@@ -88,7 +83,7 @@ void apply_committed(self_ptr self, const pb::RaftEntry& e) {
           return;
         if (w->second.term == term) {
           if (entry.timestamp() > 0)
-            observe::observe_commit_latency_ms(now_ms() - entry.timestamp());
+            observe::observe_commit_latency_ms(unix_now_ms() - entry.timestamp());
           w->second.promise.deliver(index);
         }
         else
@@ -122,7 +117,7 @@ void log_role_change(self_ptr self) {
                     << (st.known_leader.empty() || st.heard_leader_ms == 0
                           ? std::string("no leader known")
                           : "no word from leader " + st.known_leader + " for "
-                              + std::to_string(now_ms() - st.heard_leader_ms)
+                              + std::to_string(unix_now_ms() - st.heard_leader_ms)
                               + " ms")
                     << std::endl;
   } else if (was == raft::role::leader) {
@@ -295,7 +290,7 @@ caf::error to_error(const raft::result& r) {
 caf::result<uint64_t> propose(self_ptr self, pb::Entry entry) {
   auto& st = self->state;
   if (entry.timestamp() == 0)
-    entry.set_timestamp(now_ms());
+    entry.set_timestamp(unix_now_ms());
   auto r = st.node->propose(entry.SerializeAsString());
   if (r.error == raft::error_code::not_leader) {
     auto peer = st.peers.find(r.leader_hint);
@@ -401,7 +396,7 @@ raft_actor::behavior_type raft_member(probed_pointer<raft_actor, raft_state> sel
   for (const auto& m : st.setup.managers)
     cfg.voters.push_back(m.name());
   cfg.election_ticks = st.setup.election_ticks;
-  cfg.seed = std::hash<std::string>{}(st.setup.id) ^ static_cast<uint64_t>(now_ms());
+  cfg.seed = std::hash<std::string>{}(st.setup.id) ^ static_cast<uint64_t>(unix_now_ms());
   auto snap = st.setup.storage->snapshot();
   if (snap.index() > st.setup.applied) {
     // The log was compacted past what the store has: start from the snapshot.
@@ -461,7 +456,7 @@ raft_actor::behavior_type raft_member(probed_pointer<raft_actor, raft_state> sel
       auto& st = self->state;
       st.node->step(m);
       if (!m.from().empty() && m.from() == st.node->leader())
-        st.heard_leader_ms = now_ms();
+        st.heard_leader_ms = unix_now_ms();
       drain_soon(self);
     },
     [=](atom::flush) {

@@ -6,6 +6,7 @@
 #include "actors/manager/core/rollout.hpp"
 #include "actors/manager/snapshot_round.hpp"
 #include "config/service_mode.hpp"
+#include "runtime/wall_clock.hpp"
 
 namespace troupe {
 
@@ -13,12 +14,6 @@ namespace {
 
 std::string new_task_id(const pb::Service& svc, const std::string& slot) {
   return svc.spec().name() + "." + slot + "." + random_task_suffix();
-}
-
-int64_t wall_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
-    .count();
 }
 
 // The rolling-update step (rollout.hpp) and its timer: the planner says
@@ -60,7 +55,7 @@ void reconcile_round(probed_pointer<service_actor, service_state> self) {
                    reconcile_input in;
                    in.service = svc;
                    in.tasks = view.tasks_of(self->state.service);
-                   in.now_ms = wall_ms();
+                   in.now_ms = unix_now_ms();
                    size_t running = 0;
                    for (const auto* t : in.tasks)
                      running += t->state() == pb::RUNNING

@@ -9,6 +9,7 @@
 #include "actors/observe/metrics_families.hpp"
 #include "messages/errors.hpp"
 #include "runtime/thread_name.hpp"
+#include "runtime/wall_clock.hpp"
 
 namespace troupe::observe {
 
@@ -20,17 +21,11 @@ constexpr auto poll_interval = std::chrono::milliseconds(250);
 constexpr auto status_timeout = std::chrono::seconds(2);
 const caf::atom_value registry_key = caf::atom("tr.events");
 
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
-
 void send_event(self_ptr self, pb::Event e) {
   auto& st = self->state;
   e.set_seq(++st.seq);
   if (e.time() == 0)
-    e.set_time(now_ms());
+    e.set_time(unix_now_ms());
   if (e.index() == 0)
     e.set_index(st.source.state().index());
   count_event(e.type());

@@ -13,16 +13,11 @@
 
 #include "actors/observe/probe.hpp"
 #include "messages/errors.hpp"
+#include "runtime/wall_clock.hpp"
 
 namespace troupe::observe {
 
 namespace {
-
-int64_t wall_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
-    .count();
-}
 
 constexpr uint16_t atom_nr = caf::type_nr<caf::atom_value>::value;
 
@@ -160,7 +155,7 @@ void actor_entry::trace_message(const caf::mailbox_element& x,
   ++trace->in_window;
   auto v = read_sig(x);
   pb::ActorTraceRecord r;
-  r.set_at_ms(wall_ms());
+  r.set_at_ms(unix_now_ms());
   r.set_type(sig_name(sys, v));
   r.set_sender(x.sender ? x.sender->id() : 0);
   r.set_elements(v.elements);
@@ -168,7 +163,7 @@ void actor_entry::trace_message(const caf::mailbox_element& x,
 }
 
 void registry::add(std::shared_ptr<actor_entry> e) {
-  e->started_ms = wall_ms();
+  e->started_ms = unix_now_ms();
   ticks_to_ns(0);  // starts the tick calibration
   std::lock_guard<std::mutex> guard{mtx_};
   entries_[e->id] = std::move(e);
@@ -334,7 +329,7 @@ pb::ConsoleNode registry::node() const {
   std::lock_guard<std::mutex> guard{mtx_};
   out.set_name(node_name_);
   out.set_role(node_role_);
-  out.set_now_ms(wall_ms());
+  out.set_now_ms(unix_now_ms());
   return out;
 }
 
