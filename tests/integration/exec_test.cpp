@@ -191,14 +191,7 @@ TEST_F(exec_cmd, it_in_tmux_is_a_terminal_with_its_size_ctrl_c_and_exit_code) {
   EXPECT_TRUE(processes_with("sleep 300").empty());
 }
 
-class exec_oci : public oci_agent_test {
-protected:
-  void TearDown() override {
-    agent_test::TearDown();
-    for (const auto& id : runc_containers_of("exo", dir_.path()))
-      run_command({"runc", "delete", "--force", id}, dir_.path(), 30000);
-  }
-};
+using exec_oci = oci_agent_test;
 
 TEST_F(exec_oci, runs_inside_the_container_with_and_without_a_terminal) {
   auto file = stack_file("exo.toml",

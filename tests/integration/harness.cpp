@@ -303,4 +303,15 @@ void oci_agent_test::SetUp() {
   agent_test::SetUp();
 }
 
+void oci_agent_test::TearDown() {
+  agent_test::TearDown();
+  auto listed = run_command({"runc", "list", "--format", "json"}, dir_.path(), 30000);
+  auto all = json::parse(listed.out, nullptr, false);
+  if (!all.is_array())
+    return;  // none (runc prints "null"), or no runc
+  for (const auto& c : all)
+    if (c.value("bundle", "").rfind(dir_.path() + "/", 0) == 0)
+      run_command({"runc", "delete", "--force", c.value("id", "")}, dir_.path(), 30000);
+}
+
 } // namespace troupe::itest

@@ -164,6 +164,10 @@ protected:
 class oci_agent_test : public agent_test {
 protected:
   void SetUp() override;
+  /// Also deletes every runc container whose bundle lies in this test's
+  /// folder: with live restore a stopped node leaves its containers
+  /// running, and a test that failed before `stack rm` must leave none.
+  void TearDown() override;
   std::string images_dir() const override { return dir_.file("images"); }
 };
 

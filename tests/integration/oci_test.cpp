@@ -36,15 +36,7 @@ std::string http_get(int port) {
   return out;
 }
 
-class oci_driver : public oci_agent_test {
-protected:
-  void TearDown() override {
-    agent_test::TearDown();
-    // the node should have removed them; never leave containers behind
-    for (const auto& id : runc_containers_of("itweb", dir_.path()))
-      run_command({"runc", "delete", "--force", id}, dir_.path(), 30000);
-  }
-};
+using oci_driver = oci_agent_test;
 
 TEST_F(oci_driver, busybox_web_servers_answer_on_their_host_ports) {
   auto file = stack_file("web.toml",

@@ -275,12 +275,6 @@ std::vector<std::string> cgroups_of(const std::string& container_id) {
 // afterwards leaves no container, process or cgroup.
 class reattach_oci : public oci_agent_test {
 protected:
-  void TearDown() override {
-    oci_agent_test::TearDown();
-    for (const auto& id : runc_containers_of("keepoci", dir_.path()))
-      run_command({"runc", "delete", "--force", id}, dir_.path(), 30000);
-  }
-
   /// Task id -> "container id/pid" of the running tasks.
   std::map<std::string, std::string> containers() const {
     std::map<std::string, std::string> out;

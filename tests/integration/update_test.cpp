@@ -253,16 +253,7 @@ TEST_F(update_failover, a_new_leader_continues_the_update) {
 namespace troupe::itest {
 namespace {
 
-class oci_health : public oci_agent_test {
-protected:
-  void TearDown() override {
-    agent_test::TearDown();
-    // With live restore a stopped node leaves its containers running: never
-    // leave one behind, even when the test failed before `stack rm` ended it.
-    for (const auto& id : runc_containers_of("ocih", dir_.path()))
-      run_command({"runc", "delete", "--force", id}, dir_.path(), 30000);
-  }
-};
+using oci_health = oci_agent_test;
 
 TEST_F(oci_health, cmd_check_runs_in_the_container) {
   // /www/index.html exists only inside the busybox image: a check that
