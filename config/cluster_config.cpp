@@ -105,9 +105,9 @@ void read_node_config(toml_reader& r, const toml::table& t, const std::string& p
   if (auto v = r.string(t, path, "data_dir")) n->set_data_dir(*v);
   if (auto v = r.string(t, path, "driver")) {
     n->set_driver(*v);
-    if (*v != "process" && *v != "oci")
+    if (*v != "process" && *v != "oci" && *v != "sim")
       r.error(*t.get("driver"), path + ".driver",
-              "must be one of \"process\", \"oci\", got \"" + *v + "\"");
+              "must be one of \"process\", \"oci\", \"sim\", got \"" + *v + "\"");
   }
   if (auto v = r.string(t, path, "address")) {
     n->set_address(*v);

@@ -167,13 +167,13 @@ void check_ports(issues* out, const std::string& key, const pb::ServiceSpec& s,
 
 void check_runtime(issues* out, const std::string& key,
                    const pb::ServiceSpec& s) {
-  one_of(out, key + ".driver", s.driver(), {"process", "oci"});
+  one_of(out, key + ".driver", s.driver(), {"process", "oci", "sim"});
   if (s.driver() == "oci") {
     if (s.image().empty() && s.rootfs().empty())
       out->push_back({key + ".image", "is required for the oci driver (or set rootfs)"});
     if (!s.image().empty() && !s.rootfs().empty())
       out->push_back({key + ".rootfs", "set either image or rootfs, not both"});
-  } else if (s.driver() == "process") {
+  } else if (s.driver() == "process" || s.driver() == "sim") {
     if (!s.image().empty())
       out->push_back({key + ".image", "is only used by the oci driver"});
     if (!s.rootfs().empty())

@@ -5,6 +5,7 @@
 #include "runtime/child_process.hpp"
 #include "runtime/oci_driver.hpp"
 #include "runtime/process_driver.hpp"
+#include "runtime/sim_driver.hpp"
 
 namespace troupe {
 
@@ -24,7 +25,9 @@ std::unique_ptr<driver> make_driver(const std::string& name,
     }
     return std::make_unique<oci_driver>(options);
   }
-  *error = "unknown container driver '" + name + "' (use process or oci)";
+  if (name == "sim")
+    return std::make_unique<sim_driver>();
+  *error = "unknown container driver '" + name + "' (use process, oci or sim)";
   return nullptr;
 }
 

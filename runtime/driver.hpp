@@ -1,6 +1,7 @@
 // The container driver interface: how a task actor starts, watches and stops
 // one container. Implementations: process (fork/exec), oci (runc bundles
-// unpacked with umoci), and fakes in tests. Errors are values: a bool plus
+// unpacked with umoci), sim (simulated: no process, runtime/sim_driver.hpp),
+// and fakes in tests. Errors are values: a bool plus
 // one sentence in *error. Thread-safe: start, signal and cleanup may block
 // (runc, umoci, cgroups) and are called from a blocking_pool, never from an
 // actor's thread; poll and notify_exit never block.
@@ -40,6 +41,8 @@ struct container_handle {
                                       // container's init, not runc's)
   std::string dir;                    // the task's folder: its shim's socket
                                       // and exit record ("" = no shim)
+  int64_t ready_after_ms = 0;         // started, but reported running only
+                                      // this long after start() returned (sim)
 };
 
 struct exit_status {
@@ -52,8 +55,12 @@ class driver {
 public:
   virtual ~driver() = default;
 
-  /// "process" or "oci".
+  /// "process", "oci" or "sim".
   virtual std::string name() const = 0;
+
+  /// False when its containers leave nothing on the host (sim): the task
+  /// actor then makes no task folder and writes no container record.
+  virtual bool uses_host() const { return true; }
 
   /// True when its containers outlive the agent (a shim owns each) and a
   /// new agent can take them over: poll, notify_exit, signal and cleanup
@@ -84,6 +91,13 @@ public:
   /// Releases what start() created (bundle, cgroups) after the exit.
   virtual void cleanup(const container_handle& c) = 0;
 
+  /// The container's health when the driver itself decides it (sim: its
+  /// simulated health); nullopt = health checks run for real (cmd, tcp, http).
+  virtual std::optional<bool> simulated_health(const container_handle& c) const {
+    (void)c;
+    return std::nullopt;
+  }
+
   /// The argv that runs `cmd` in the container's context (health checks,
   /// `troupe exec`): process: `cmd` itself (run with the task's env and
   /// folder); oci: `runc exec [--tty] CONTAINER cmd...`.
@@ -109,7 +123,7 @@ struct driver_options {
   std::string runc_root;    // oci: `runc --root` ("" = runc's default)
 };
 
-/// The driver called `name` ("process" or "oci"), or nullptr with *error set
+/// The driver called `name` ("process", "oci" or "sim"), or nullptr with *error set
 /// when it does not exist or cannot work on this host (e.g. runc missing).
 std::unique_ptr<driver> make_driver(const std::string& name,
                                     const driver_options& options,

@@ -161,6 +161,8 @@ check_result run_health_check(const health_target& t) {
   auto deadline = clock_type::now()
                   + std::chrono::milliseconds(
                     std::max<int64_t>(t.check.timeout_ms(), 1));
+  if (t.probe)
+    return t.probe();
   if (t.check.cmd_size() > 0)
     return cmd_check(t, deadline);
   if (t.port == 0)

@@ -7,9 +7,12 @@
 // - http: GET the path there; a 2xx or 3xx status line passes.
 // - cmd: the command in the task's context (process: fork/exec with the
 //   task's env and folder; oci: `runc exec`); exit 0 passes.
+// - probe: a driver that decides its containers' health (sim) answers
+//   instead of any of these.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -21,6 +24,11 @@
 
 namespace troupe {
 
+struct check_result {
+  bool ok = false;
+  std::string message;               // why it failed ("" when ok)
+};
+
 struct health_target {
   pb::HealthCheck check;
   std::string host = "127.0.0.1";
@@ -28,11 +36,8 @@ struct health_target {
   std::vector<std::string> argv;     // cmd: what to run (already wrapped)
   std::vector<std::string> env;      // cmd: "K=V"
   std::string working_dir;           // cmd
-};
-
-struct check_result {
-  bool ok = false;
-  std::string message;               // why it failed ("" when ok)
+  std::function<check_result()> probe;  // set: answers every check
+                                     // instead (a driver's simulated health)
 };
 
 /// Runs one check to completion; blocks for at most the check's timeout.

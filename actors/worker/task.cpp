@@ -132,7 +132,15 @@ void start_health(self_ptr self) {
     if (port != st.ctx.task.host_ports().end())
       t.port = port->second;
   }
-  if (h.cmd_size() > 0) {
+  if (st.ctx.drv->simulated_health(st.container)) {
+    t.probe = [drv = st.ctx.drv, c = st.container] {
+      check_result r;
+      r.ok = drv->simulated_health(c).value_or(false);
+      if (!r.ok)
+        r.message = "the simulated container is unhealthy";
+      return r;
+    };
+  } else if (h.cmd_size() > 0) {
     auto target = command_target(st, {h.cmd().begin(), h.cmd().end()}, false);
     t.argv.assign(target.argv().begin(), target.argv().end());
     t.env.assign(target.env().begin(), target.env().end());
@@ -208,13 +216,15 @@ void start_container(self_ptr self) {
   run_blocking(self, [me, drv = st.ctx.drv, spec = std::move(spec),
                       tasks_dir = st.ctx.tasks_dir, id = st.ctx.task.id()] {
     std::error_code ec;
-    std::filesystem::create_directories(spec.task_dir, ec);
+    if (drv->uses_host())
+      std::filesystem::create_directories(spec.task_dir, ec);
     container_handle c;
     std::string err;
     pb::TaskStatus s;
     s.set_task_id(id);
     if (drv->start(spec, &c, &err)) {
-      record_container(drv->name(), tasks_dir, id, c, unix_now_ms());
+      if (drv->uses_host())
+        record_container(drv->name(), tasks_dir, id, c, unix_now_ms());
       s.set_state(pb::RUNNING);
       s.set_pid(c.pid);
       s.set_container_id(c.id);
@@ -222,7 +232,13 @@ void start_container(self_ptr self) {
       s.set_state(pb::FAILED);
       s.set_message(err);
     }
-    caf::anon_send(me, atom::status_v, std::move(s));
+    // A container that takes a while to be ready (sim's start delay) is
+    // running for the task once that time has passed; it stays STARTING.
+    if (c.ready_after_ms > 0)
+      caf::delayed_anon_send(me, std::chrono::milliseconds(c.ready_after_ms),
+                             atom::status_v, std::move(s));
+    else
+      caf::anon_send(me, atom::status_v, std::move(s));
   });
 }
 
@@ -243,7 +259,8 @@ void container_exited(self_ptr self, exit_status status) {
   run_blocking(self, [me, drv = st.ctx.drv, c = st.container, status,
                       tasks_dir = st.ctx.tasks_dir, id = st.ctx.task.id()] {
     drv->cleanup(c);
-    remove_container_record(tasks_dir, id);
+    if (drv->uses_host())
+      remove_container_record(tasks_dir, id);
     caf::anon_send(me, atom::exited_v, static_cast<int32_t>(status.exit_code),
                    status.message);
   });

@@ -88,7 +88,7 @@ TEST(ClusterConfig, EachMistakeNamesPositionAndKey) {
       {"bad duration", cluster + "[timings]\nnode_heartbeat = \"1\"\n",
        "c.toml:4:18: timings.node_heartbeat: '1' is not a duration (use e.g. 500ms, 2s, 1m)"},
       {"unknown driver", cluster + "[defaults]\ndriver = \"sim2\"\n",
-       "c.toml:4:10: defaults.driver: must be one of \"process\", \"oci\", got \"sim2\""},
+       "c.toml:4:10: defaults.driver: must be one of \"process\", \"oci\", \"sim\", got \"sim2\""},
       {"syntax error", cluster + "[defaults\n",
        "c.toml:3:10: Error while parsing table header: expected ']', saw '\\n'"},
   };
@@ -150,6 +150,12 @@ data_dir = "/data/m1"
   EXPECT_EQ(m1.api_address(), "127.0.0.1:7101") << "a manager's API comes from [[managers]]";
   EXPECT_EQ(m1.port_min(), 20000u);
   EXPECT_EQ(m1.labels().at("disk"), "hdd");
+}
+
+TEST(ClusterConfig, ANodeMayUseTheSimDriver) {
+  auto r = parse_cluster_config(cluster + "[nodes.w1]\ndriver = \"sim\"\n", "c.toml");
+  ASSERT_TRUE(r.ok()) << to_string(r.errors);
+  EXPECT_EQ(resolve_node(r.config, "w1").driver(), "sim");
 }
 
 // Issue 11: stopping a node keeps its tasks unless stop_tasks says otherwise.

@@ -182,6 +182,29 @@ TEST(StackSpec, FillsDefaultsOfHandBuiltSpecs) {
   EXPECT_EQ(s->update().monitor_ms(), 5000);
 }
 
+TEST(StackSpec, TheSimDriverIsAcceptedAndStillNeedsACommand) {
+  auto result = parse_stack(R"([stack]
+name = "sim"
+[services.web]
+driver = "sim"
+command = ["serve"]
+env = { SIM_EXIT_AFTER = "2s", SIM_EXIT_CODE = "3" }
+)", "sim.toml");
+  ASSERT_TRUE(result.ok()) << to_string(result.errors);
+  EXPECT_EQ(result.stack.services(0).driver(), "sim");
+  auto bare = parse_stack(R"([stack]
+name = "sim"
+[services.web]
+driver = "sim"
+read_only = true
+)", "sim.toml");
+  EXPECT_FALSE(bare.ok()) << "a sim service needs a command, and read_only is oci-only";
+  auto text = to_string(bare.errors);
+  EXPECT_NE(text.find("services.web.command: is required"), std::string::npos) << text;
+  EXPECT_NE(text.find("services.web.read_only: is only used by the oci driver"),
+            std::string::npos) << text;
+}
+
 TEST(StackSpec, AnOciImageBringsItsOwnCommandAndMayBeReadOnly) {
   auto result = parse_stack(R"([stack]
 name = "shop"

@@ -275,7 +275,7 @@ TEST(shim_protocol_test, exit_lines_round_trip_and_bad_ones_are_refused) {
 TEST(make_driver_test, unknown_driver_is_refused_with_a_sentence) {
   std::string error;
   EXPECT_EQ(make_driver("docker", driver_options{}, &error), nullptr);
-  EXPECT_EQ(error, "unknown container driver 'docker' (use process or oci)");
+  EXPECT_EQ(error, "unknown container driver 'docker' (use process, oci or sim)");
   auto d = make_driver("process", driver_options{}, &error);
   ASSERT_NE(d, nullptr);
   EXPECT_EQ(d->name(), "process");
