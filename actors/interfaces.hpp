@@ -74,7 +74,11 @@ using agent_actor = caf::typed_actor<
   // dispatcher: handed to the node's mesh.
   caf::reacts_to<atom::route, pb::RouteTable>,
   // Wiring: the node's mesh, which route tables go to.
-  caf::reacts_to<atom::route, mesh_actor>>;
+  caf::reacts_to<atom::route, mesh_actor>,
+  // A simulated fault (troupe sim): true cuts the node off from the managers
+  // (no heartbeats, no reports, assignments dropped; tasks keep running),
+  // false heals it (the latest observations are sent again).
+  caf::reacts_to<atom::pause, bool>>;
 
 /// One-for-one supervisor of a node's task actors; applies restart policies.
 using supervisor_actor = caf::typed_actor<

@@ -68,5 +68,6 @@ CAF_BEGIN_TYPE_ID_BLOCK(troupe, caf::first_custom_type_id)
   CAF_ADD_ATOM(troupe, troupe::atom, route, "route")
   CAF_ADD_ATOM(troupe, troupe::atom, publish, "publish")
   CAF_ADD_ATOM(troupe, troupe::atom, exec, "exec")
+  CAF_ADD_ATOM(troupe, troupe::atom, pause, "pause")
 
 CAF_END_TYPE_ID_BLOCK(troupe)

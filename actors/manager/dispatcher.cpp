@@ -79,7 +79,9 @@ int64_t now_ms(self_ptr self) {
 /// runs in this process: it cannot miss a heartbeat, and a busy process is
 /// no reason to orphan its tasks, so it is never watched.
 void heard_from(self_ptr self, const std::string& node, const agent_actor& agent) {
-  if (agent.node() == self->node())
+  // A standalone node's own agent, in this process, cannot miss a heartbeat;
+  // the other agents here (troupe sim's simulated workers) are watched.
+  if (node == self->state.own_node && agent.node() == self->node())
     self->state.liveness.forget(node);
   else
     self->state.liveness.heard(node, now_ms(self));
@@ -143,8 +145,10 @@ caf::result<pb::ExecReply> pass_exec(self_ptr self, const pb::ExecRequest& req) 
 
 dispatcher_actor::behavior_type
 dispatcher(probed_pointer<dispatcher_actor, dispatcher_state> self,
-           store_actor store, int64_t heartbeat_ms, uint32_t down_after) {
+           store_actor store, int64_t heartbeat_ms, uint32_t down_after,
+           std::string own_node) {
   self->state.store = std::move(store);
+  self->state.own_node = std::move(own_node);
   self->state.heartbeat_ms = heartbeat_ms;
   self->state.liveness = node_liveness{heartbeat_ms, down_after};
   self->delayed_send(self, std::chrono::milliseconds(heartbeat_ms),

@@ -42,10 +42,13 @@ struct dispatcher_state {
   bool flush_scheduled = false;
   int64_t heartbeat_ms = 1000;
   node_liveness liveness{1000, 3};
+  std::string own_node;  // a standalone node's own worker: never watched
+                         // (its agent lives here and cannot miss a heartbeat)
 };
 
 dispatcher_actor::behavior_type
 dispatcher(probed_pointer<dispatcher_actor, dispatcher_state> self,
-           store_actor store, int64_t heartbeat_ms, uint32_t down_after);
+           store_actor store, int64_t heartbeat_ms, uint32_t down_after,
+           std::string own_node);
 
 } // namespace troupe

@@ -41,6 +41,8 @@ void retry_join(self_ptr self) {
   self->delayed_send(self, join_retry, atom::join_v);
 }
 
+void report_latest(self_ptr self);
+
 /// Joined: report the latest observation of every task again. Those kept
 /// while no manager was reachable must arrive; and reports sent to a manager
 /// that died before it proposed them are lost (a task would stay "assigned"
@@ -52,7 +54,13 @@ void joined(self_ptr self, dispatcher_actor d) {
   st.dispatcher = std::move(d);
   st.resync_asked = false;  // a join is answered with everything whole
   self->monitor(st.dispatcher);
-  if (st.latest.empty() && st.ports.empty())
+  report_latest(self);
+}
+
+/// Sends the latest observation of every task (and port) upstream again.
+void report_latest(self_ptr self) {
+  auto& st = self->state;
+  if (!st.dispatcher || st.cut_off || (st.latest.empty() && st.ports.empty()))
     return;
   pb::StatusReport report;
   report.set_node(st.node.name());
@@ -111,6 +119,11 @@ void join(self_ptr self) {
                               << "; retrying" << std::endl;
               retry_join(self);
             });
+    return;
+  }
+  if (!st.upstream.gateways.empty()) {
+    auto& gateways = st.upstream.gateways;
+    join_through(self, gateways[st.next_manager++ % gateways.size()]);
     return;
   }
   auto& managers = st.upstream.managers;
@@ -199,7 +212,7 @@ void heartbeat(self_ptr self) {
   auto& st = self->state;
   read_images(self);
   send_images(self);
-  if (st.dispatcher && !st.stopping) {
+  if (st.dispatcher && !st.stopping && !st.cut_off) {
     auto d = st.dispatcher;
     auto timeout = std::chrono::milliseconds(2 * st.upstream.heartbeat_ms);
     observe::count_heartbeat_sent();
@@ -286,7 +299,8 @@ agent_actor::behavior_type
 agent(probed_pointer<agent_actor, agent_state> self, pb::Node node,
       upstream_config upstream,
       std::map<std::string, std::shared_ptr<driver>> drivers,
-      std::string tasks_dir, std::string images_dir) {
+      std::string tasks_dir, std::string images_dir,
+      std::shared_ptr<blocking_pool> pool) {
   auto& st = self->state;
   st.node = std::move(node);
   st.images_dir = std::move(images_dir);
@@ -298,7 +312,8 @@ agent(probed_pointer<agent_actor, agent_state> self, pb::Node node,
     st.leftovers.insert(id);
   st.supervisor = self->spawn(supervisor, caf::actor_cast<agent_actor>(self),
                               std::move(drivers), st.node.name(), tasks_dir,
-                              std::make_shared<blocking_pool>(blocking_threads()),
+                              pool ? std::move(pool)
+                                   : std::make_shared<blocking_pool>(blocking_threads()),
                               std::move(leftovers));
   self->link_to(st.supervisor);
   self->set_down_handler([=](const caf::down_msg& msg) {
@@ -318,8 +333,8 @@ agent(probed_pointer<agent_actor, agent_state> self, pb::Node node,
     [=](atom::heartbeat) { heartbeat(self); },
     [=](atom::assign, const pb::Assignments& a) {
       auto& st = self->state;
-      if (st.stopping)
-        return;
+      if (st.stopping || st.cut_off)
+        return;  // cut off: the next delta will not fit, and asks for all
       if (a.full())
         st.resync_asked = false;
       auto step = st.assigned.apply(a);
@@ -395,8 +410,8 @@ agent(probed_pointer<agent_actor, agent_state> self, pb::Node node,
       latest = s;
       if (s.health().empty())
         latest.set_health(health);  // "" = unchanged
-      if (!st.dispatcher)
-        return;  // reported with the others at the next join
+      if (!st.dispatcher || st.cut_off)
+        return;  // reported with the others at the next join (or heal)
       pb::StatusReport report;
       report.set_node(st.node.name());
       *report.add_statuses() = s;
@@ -406,12 +421,21 @@ agent(probed_pointer<agent_actor, agent_state> self, pb::Node node,
       auto& st = self->state;
       p.set_node(st.node.name());
       st.ports[p.published()] = p;
-      if (!st.dispatcher)
-        return;  // reported with the others at the next join
+      if (!st.dispatcher || st.cut_off)
+        return;  // reported with the others at the next join (or heal)
       pb::StatusReport report;
       report.set_node(st.node.name());
       *report.add_ports() = std::move(p);
       self->send(st.dispatcher, atom::status_v, std::move(report));
+    },
+    [=](atom::pause, bool cut_off) {
+      auto& st = self->state;
+      if (cut_off == st.cut_off)
+        return;
+      st.cut_off = cut_off;
+      observe::set_summary(self, cut_off ? "cut off (simulated partition)" : "");
+      if (!cut_off)
+        report_latest(self);
     },
     [=](atom::shutdown) -> caf::result<bool> {
       self->state.stopping = true;

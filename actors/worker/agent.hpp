@@ -28,6 +28,7 @@
 #include "actors/interfaces.hpp"
 #include "actors/observe/probe.hpp"
 #include "actors/worker/core/assignment_set.hpp"
+#include "runtime/blocking_pool.hpp"
 #include "runtime/driver.hpp"
 
 namespace troupe {
@@ -36,6 +37,8 @@ namespace troupe {
 struct upstream_config {
   dispatcher_actor local;              // standalone: the in-process one
   std::vector<std::string> managers;   // worker: cluster addresses host:port
+  std::vector<gateway_actor> gateways; // troupe sim: the managers' gateways in
+                                       // this process, joined in turn
   std::string join_token;
   int64_t heartbeat_ms = 1000;
   bool stop_tasks = false;  // shutdown stops the tasks (else they keep
@@ -60,6 +63,8 @@ struct agent_state {
   std::map<std::string, pb::TaskStatus> latest;  // last observation of each assigned task
   std::map<uint32_t, pb::PortStatus> ports;      // the mesh's last word per published port
   bool stopping = false;  // the node is stopping: no new work, no reports
+  bool cut_off = false;   // a simulated partition (atom::pause): nothing
+                          // goes to or comes from the managers
   mesh_actor mesh;        // the node's routing mesh (workers), or null
   std::string images_dir;                 // oci: the image layout, or "" (no oci driver)
   std::string images_stamp;               // index.json's mtime and size when last read
@@ -72,12 +77,15 @@ struct agent_state {
 constexpr size_t max_exec_sessions = 64;
 
 /// `node` describes this node as it registers; `drivers` are what it runs;
-/// `images_dir` is the oci driver's image layout ("" without that driver).
+/// `images_dir` is the oci driver's image layout ("" without that driver);
+/// `pool` runs its containers' blocking steps (null: a pool of its own;
+/// simulated workers share one).
 agent_actor::behavior_type
 agent(probed_pointer<agent_actor, agent_state> self, pb::Node node,
       upstream_config upstream,
       std::map<std::string, std::shared_ptr<driver>> drivers,
-      std::string tasks_dir, std::string images_dir);
+      std::string tasks_dir, std::string images_dir,
+      std::shared_ptr<blocking_pool> pool);
 
 /// `troupe exec` on this node (agent_exec.cpp): session 0 asks the task's
 /// actor how to run the command and starts an exec_session; a later round

@@ -60,6 +60,7 @@ agent_actor::behavior_type test_agent(agent_actor::pointer self,
     [=](atom::heartbeat) {},
     [=](atom::route, const pb::RouteTable& r) { log->routes.push_back(r); },
     [=](atom::route, const mesh_actor&) {},
+    [=](atom::pause, bool) {},
   };
 }
 

@@ -81,7 +81,8 @@ protected:
     agent_ = spawn(agent, node_record("n1"), up,
                    std::map<std::string, std::shared_ptr<driver>>{
                      {"process", std::make_shared<fake_driver>()}},
-                   dir_.path(), std::string{});  // no images dir
+                   dir_.path(), std::string{},  // no images dir
+                   std::shared_ptr<blocking_pool>{});
     run();
   }
 

@@ -28,7 +28,7 @@ protected:
     EXPECT_TRUE(db != nullptr) << err;
     store_ = spawn_store(db, dir_.path());
     auto sched_actor = spawn(scheduler, store_);
-    dispatcher_ = spawn(dispatcher, store_, heartbeat_ms, uint32_t{3});
+    dispatcher_ = spawn(dispatcher, store_, heartbeat_ms, uint32_t{3}, std::string{});
     self->send(store_, atom::subscribe_v, caf::actor_cast<listener_actor>(sched_actor));
     self->send(store_, atom::subscribe_v, caf::actor_cast<change_listener_actor>(dispatcher_));
     log_ = std::make_shared<agent_log>();
@@ -334,7 +334,7 @@ TEST_F(manager_test, routes_reach_the_worker_as_deltas_of_the_touched_service) {
 // Issue 10 item 9: a standalone node's own worker (its agent lives in the
 // dispatcher's process) is never declared down, however late it is heard.
 TEST_F(manager_test, the_in_process_worker_is_never_marked_down) {
-  auto fast = spawn(dispatcher, store_, int64_t{100}, uint32_t{3});
+  auto fast = spawn(dispatcher, store_, int64_t{100}, uint32_t{3}, std::string{"n1"});
   self->send(store_, atom::subscribe_v, caf::actor_cast<change_listener_actor>(fast));
   run();
   EXPECT_TRUE(ask<bool>(fast, atom::join_v, node_record("n1"), agent_));
@@ -343,6 +343,20 @@ TEST_F(manager_test, the_in_process_worker_is_never_marked_down) {
   auto snap = snapshot_of(store_);
   ASSERT_EQ(snap.nodes_size(), 1);
   EXPECT_EQ(snap.nodes(0).state(), "ready");
+}
+
+// troupe sim: the other agents in the dispatcher's process (simulated
+// workers) are watched like remote ones.
+TEST_F(manager_test, another_in_process_worker_that_goes_silent_is_marked_down) {
+  auto fast = spawn(dispatcher, store_, int64_t{100}, uint32_t{3}, std::string{"n1"});
+  self->send(store_, atom::subscribe_v, caf::actor_cast<change_listener_actor>(fast));
+  run();
+  EXPECT_TRUE(ask<bool>(fast, atom::join_v, node_record("sim-w1"), agent_));
+  for (int i = 0; i < 20; ++i)
+    advance(milliseconds(100));  // 2s without a heartbeat
+  auto snap = snapshot_of(store_);
+  ASSERT_EQ(snap.nodes_size(), 1);
+  EXPECT_EQ(snap.nodes(0).state(), "down");
 }
 
 } // namespace
