@@ -96,6 +96,7 @@ bool read_stored_stack(const client_options& options, const std::string& name,
 void print_json(const nlohmann::json& value);
 
 void register_agent_command(CLI::App& app, int* exit_code);
+void register_sim_command(CLI::App& app, int* exit_code);
 void register_stack_commands(CLI::App& app, int* exit_code);
 void register_service_commands(CLI::App& app, int* exit_code);
 void register_node_commands(CLI::App& app, int* exit_code);

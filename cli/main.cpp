@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   add_global_options(app);
   int exit_code = 0;
   register_agent_command(app, &exit_code);
+  register_sim_command(app, &exit_code);
   register_stack_commands(app, &exit_code);
   register_service_commands(app, &exit_code);
   register_node_commands(app, &exit_code);

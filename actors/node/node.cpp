@@ -120,7 +120,9 @@ void start_manager_side(self_ptr self) {
   self->send(st.store, atom::raft_v, st.raft);
   st.dispatcher = self->spawn(dispatcher, st.store,
                               st.setup.timings.node_heartbeat_ms(),
-                              st.setup.timings.node_down_after());
+                              st.setup.timings.node_down_after(),
+                              st.setup.role == "standalone" ? st.setup.record.name()
+                                                            : std::string{});
   watch(self, st.dispatcher);
   self->send(st.store, atom::subscribe_v,
              caf::actor_cast<change_listener_actor>(st.dispatcher));
@@ -147,6 +149,8 @@ void on_leadership(self_ptr self, bool leading) {
   caf::aout(self) << "node: " << (leading ? "now leading" : "no longer leading")
                   << " the managers" << std::endl;
   self->send(st.dispatcher, atom::leader_v, leading);
+  if (st.setup.on_leadership)
+    st.setup.on_leadership(leading);
   if (leading) {
     spawn_scheduler(self);
     sync_services(self);
@@ -217,7 +221,8 @@ node_actor::behavior_type node(probed_pointer<node_actor, node_state> self,
     if (st.setup.role == "standalone")
       st.setup.upstream.local = st.dispatcher;
     st.agent = self->spawn(agent, st.setup.record, st.setup.upstream,
-                           st.setup.drivers, st.setup.tasks_dir, st.setup.images_dir);
+                           st.setup.drivers, st.setup.tasks_dir, st.setup.images_dir,
+                           std::shared_ptr<blocking_pool>{});
     watch(self, st.agent);
   }
   st.mesh = self->spawn(mesh, st.setup.ingress_host, st.setup.record.name(),

@@ -9,6 +9,7 @@
 // with that error (the process then exits non-zero).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -46,6 +47,9 @@ struct node_setup {
   // Routing mesh (every node): where published ports listen.
   std::string ingress_host = "0.0.0.0";
   std::string dns_address = "127.0.0.1:5380";  // DNS responder ("off" = none)
+  // Called on the node's thread when this manager starts (true) or stops
+  // leading (troupe sim: which manager kill-leader ends). May be empty.
+  std::function<void(bool)> on_leadership;
 };
 
 struct node_state {

@@ -222,10 +222,11 @@ std::set<int> processes_with(const std::string& text, bool with_shims) {
   return out;
 }
 
-int spawn_logged(const std::vector<std::string>& argv, const std::string& log_path) {
+int spawn_logged(const std::vector<std::string>& argv, const std::string& log_path,
+                 const std::string& stdin_path) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 0, stdin_path.c_str(), O_RDWR, 0);
   posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(),
                                    O_WRONLY | O_CREAT | O_APPEND, 0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);

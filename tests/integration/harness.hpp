@@ -69,9 +69,11 @@ bool process_alive(int pid);
 /// with with_shims.
 std::set<int> processes_with(const std::string& text, bool with_shims = false);
 
-/// Starts argv (argv[0] a path) with stdin from /dev/null and stdout and
-/// stderr appended to `log_path`; its pid, or 0 if it could not start.
-int spawn_logged(const std::vector<std::string>& argv, const std::string& log_path);
+/// Starts argv (argv[0] a path) with stdin from `stdin_path` (opened
+/// read-write, so a FIFO neither blocks the start nor reaches its end) and
+/// stdout and stderr appended to `log_path`; its pid, or 0 if it could not start.
+int spawn_logged(const std::vector<std::string>& argv, const std::string& log_path,
+                 const std::string& stdin_path = "/dev/null");
 
 /// Pids of live processes whose working directory lies under `dir` (the
 /// process driver runs each task in its own folder in the data dir), the
