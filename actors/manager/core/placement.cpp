@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 #include <tuple>
+#include <unordered_map>
 
 #include "actors/manager/core/cluster_state.hpp"
 #include "config/constraint.hpp"
@@ -20,15 +21,14 @@ struct usage {
   double cpus = 0;
   int64_t memory = 0;
   std::set<uint32_t> ports;
-  std::map<std::string, size_t> per_service;
   size_t total = 0;
 
-  void add(const pb::Task& t) {
-    cpus += t.spec().resources().cpus();
-    memory += t.spec().resources().memory_bytes();
-    for (auto& [name, port] : t.host_ports())
+  void add(const pb::ServiceSpec& spec,
+           const google::protobuf::Map<std::string, uint32_t>& host_ports) {
+    cpus += spec.resources().cpus();
+    memory += spec.resources().memory_bytes();
+    for (auto& [name, port] : host_ports)
       ports.insert(port);
-    ++per_service[t.service()];
     ++total;
   }
 };
@@ -92,11 +92,10 @@ std::vector<uint32_t> free_ports(const pb::Node& node, const usage& u,
   return out;
 }
 
-// True if `node` can take `task`; otherwise records why not.
-bool fits(const pb::Node& node, const pb::Task& task,
-          const std::vector<constraint>& constraints, const usage& u,
-          rejections& why) {
-  const auto& spec = task.spec();
+// True if `node` can ever take tasks of `spec` (state, availability,
+// driver, image, constraints); otherwise records why not.
+bool fits_statically(const pb::Node& node, const pb::ServiceSpec& spec,
+                     const std::vector<constraint>& constraints, rejections& why) {
   if (node.state() != "ready")
     return why.add("is not ready", "are not ready"), false;
   if (node.availability() != "active")
@@ -111,23 +110,30 @@ bool fits(const pb::Node& node, const pb::Task& task,
     if (!c.matches(node))
       return why.add("does not meet " + c.to_string(),
                      "do not meet " + c.to_string()), false;
+  return true;
+}
+
+// True if what `node` has left (cpus, memory, host ports) takes one more
+// task of `spec`; otherwise records why not (`why` null: only the answer).
+bool has_room(const pb::Node& node, const pb::ServiceSpec& spec, const usage& u,
+              rejections* why) {
   double cpus = spec.resources().cpus();
   if (node.cpus() > 0 && cpus > 0 && cpus > node.cpus() - u.cpus + 1e-9)
-    return why.add("lacks cpus", "lack cpus",
-                   " (needs " + format_cpus(cpus) + ", "
-                     + format_cpus(std::max(0.0, node.cpus() - u.cpus))
-                     + " free)"), false;
+    return why && (why->add("lacks cpus", "lack cpus",
+                            " (needs " + format_cpus(cpus) + ", "
+                              + format_cpus(std::max(0.0, node.cpus() - u.cpus))
+                              + " free)"), false);
   int64_t mem = spec.resources().memory_bytes();
   if (node.memory_bytes() > 0 && mem > 0 && mem > node.memory_bytes() - u.memory)
-    return why.add("lacks memory", "lack memory",
-                   " (needs " + format_size_bytes(mem) + ", "
-                     + format_size_bytes(std::max<int64_t>(
-                       0, node.memory_bytes() - u.memory))
-                     + " free)"), false;
+    return why && (why->add("lacks memory", "lack memory",
+                            " (needs " + format_size_bytes(mem) + ", "
+                              + format_size_bytes(std::max<int64_t>(
+                                0, node.memory_bytes() - u.memory))
+                              + " free)"), false);
   size_t ports = static_cast<size_t>(spec.ports_size());
   if (ports > 0 && free_ports(node, u, ports).size() < ports)
-    return why.add("lacks free host ports", "lack free host ports",
-                   " (needs " + std::to_string(ports) + ")"), false;
+    return why && (why->add("lacks free host ports", "lack free host ports",
+                            " (needs " + std::to_string(ports) + ")"), false);
   return true;
 }
 
@@ -135,58 +141,120 @@ std::string port_key(const pb::PortSpec& p) {
   return p.name().empty() ? std::to_string(p.target()) : p.name();
 }
 
-pb::TaskAssignment place_one(const pb::Task& task,
-                             const std::vector<const pb::Node*>& nodes,
-                             std::map<std::string, usage>& used) {
-  pb::TaskAssignment out;
-  out.set_task_id(task.id());
-  std::vector<constraint> constraints;
-  for (auto& text : task.spec().constraints()) {
-    std::string error;
-    auto c = parse_constraint(text, &error);
-    if (!c) {
-      out.set_message("cannot be placed: " + error);
-      return out;
-    }
-    constraints.push_back(*c);
+/// The nodes, sorted by name, and what the placement so far reserved on
+/// each: one entry per node, found by index, so a task's scan of the nodes
+/// touches no strings and no maps.
+struct placement_book {
+  std::vector<const pb::Node*> nodes;
+  std::unordered_map<std::string, uint32_t> index;
+  std::vector<usage> used;
+  // Live tasks of each service per node (the spread), made when first needed.
+  std::unordered_map<std::string, std::vector<uint32_t>> per_service;
+
+  std::vector<uint32_t>& of_service(const std::string& service) {
+    auto& v = per_service[service];
+    v.resize(nodes.size());
+    return v;
   }
+};
+
+/// The nodes a spec could ever run on (index order), its constraints parsed
+/// once; `error` when one does not parse.
+struct spec_fit {
+  std::vector<constraint> constraints;
+  std::vector<uint32_t> nodes;
+  std::string error;
+};
+
+/// What fit_of reads of a spec, as one string.
+std::string static_key(const pb::ServiceSpec& spec) {
+  std::string key = spec.driver() + '\0' + spec.image() + '\0' + spec.rootfs();
+  for (const auto& c : spec.constraints())
+    key += '\0' + c;
+  return key;
+}
+
+spec_fit fit_of(const pb::ServiceSpec& spec, const placement_book& book) {
+  spec_fit out;
+  for (auto& text : spec.constraints()) {
+    auto c = parse_constraint(text, &out.error);
+    if (!c)
+      return out;
+    out.constraints.push_back(*c);
+  }
+  rejections ignored;
+  for (uint32_t i = 0; i < book.nodes.size(); ++i)
+    if (fits_statically(*book.nodes[i], spec, out.constraints, ignored))
+      out.nodes.push_back(i);
+  return out;
+}
+
+/// Why no node takes `task`, in plain words (the slow path: every node
+/// checked again, each reason counted).
+std::string why_nowhere(const pb::Task& task, const spec_fit& fit,
+                        const placement_book& book) {
   rejections why;
-  const pb::Node* best = nullptr;
   size_t considered = 0;
-  auto rank = [&](const pb::Node* n) {
-    usage& u = used[n->name()];
-    return std::make_tuple(u.per_service[task.service()], u.total, n->name());
-  };
-  for (auto* node : nodes) {
-    if (!task.node().empty() && node->name() != task.node())
+  for (uint32_t i = 0; i < book.nodes.size(); ++i) {
+    const auto& node = *book.nodes[i];
+    if (!task.node().empty() && node.name() != task.node())
       continue;
     ++considered;
-    if (fits(*node, task, constraints, used[node->name()], why)
-        && (!best || rank(node) < rank(best)))
-      best = node;
+    if (fits_statically(node, task.spec(), fit.constraints, why))
+      has_room(node, task.spec(), book.used[i], &why);
   }
-  if (!best) {
-    bool image_only = why.reasons.size() == 1
-                      && why.reasons[0].one == "does not hold image " + task.spec().image();
-    if (considered == 0 && !task.node().empty())
-      out.set_message("no suitable node: node " + task.node() + " is not known");
-    else if (image_only)
-      out.set_message("no node holds image " + task.spec().image() + " ("
-                      + std::to_string(considered) + (considered == 1 ? " node" : " nodes")
-                      + " checked; build or load it into each node's images_dir)");
-    else
-      out.set_message(why.message(considered));
+  bool image_only = why.reasons.size() == 1
+                    && why.reasons[0].one == "does not hold image " + task.spec().image();
+  if (considered == 0 && !task.node().empty())
+    return "no suitable node: node " + task.node() + " is not known";
+  if (image_only)
+    return "no node holds image " + task.spec().image() + " ("
+           + std::to_string(considered) + (considered == 1 ? " node" : " nodes")
+           + " checked; build or load it into each node's images_dir)";
+  return why.message(considered);
+}
+
+pb::TaskAssignment place_one(const pb::Task& task, const spec_fit& fit,
+                             placement_book& book) {
+  pb::TaskAssignment out;
+  out.set_task_id(task.id());
+  if (!fit.error.empty()) {
+    out.set_message("cannot be placed: " + fit.error);
     return out;
   }
-  usage& u = used[best->name()];
-  auto ports = free_ports(*best, u, task.spec().ports_size());
-  for (int i = 0; i < task.spec().ports_size(); ++i)
-    (*out.mutable_host_ports())[port_key(task.spec().ports(i))] = ports[i];
-  out.set_node(best->name());
-  out.set_message("assigned to node " + best->name());
-  pb::Task placed = task;
-  *placed.mutable_host_ports() = out.host_ports();
-  u.add(placed);
+  const auto& spec = task.spec();
+  auto& spread = book.of_service(task.service());
+  int64_t best = -1;
+  auto better = [&](uint32_t i) {  // rank: spread, then fewest tasks, then name
+    auto b = static_cast<uint32_t>(best);
+    return spread[i] != spread[b] ? spread[i] < spread[b]
+                                  : book.used[i].total < book.used[b].total;
+  };
+  if (!task.node().empty()) {  // a global task's node, chosen already
+    auto at = book.index.find(task.node());
+    if (at != book.index.end()
+        && std::binary_search(fit.nodes.begin(), fit.nodes.end(), at->second)
+        && has_room(*book.nodes[at->second], spec, book.used[at->second], nullptr))
+      best = at->second;
+  } else {
+    for (auto i : fit.nodes)
+      if ((best < 0 || better(i)) && has_room(*book.nodes[i], spec, book.used[i], nullptr))
+        best = i;
+  }
+  if (best < 0) {
+    out.set_message(why_nowhere(task, fit, book));
+    return out;
+  }
+  auto b = static_cast<uint32_t>(best);
+  const auto& node = *book.nodes[b];
+  usage& u = book.used[b];
+  auto ports = free_ports(node, u, spec.ports_size());
+  for (int i = 0; i < spec.ports_size(); ++i)
+    (*out.mutable_host_ports())[port_key(spec.ports(i))] = ports[i];
+  out.set_node(node.name());
+  out.set_message("assigned to node " + node.name());
+  u.add(spec, out.host_ports());
+  ++spread[b];
   return out;
 }
 
@@ -203,17 +271,32 @@ bool node_holds_image(const pb::Node& node, const pb::ServiceSpec& spec) {
 }
 
 std::vector<pb::TaskAssignment> place(const placement_input& in) {
-  std::map<std::string, usage> used;
-  for (auto* t : in.live_tasks)
-    if (!t->node().empty() && !is_terminal(t->state()))
-      used[t->node()].add(*t);
-  std::vector<const pb::Node*> nodes = in.nodes;
-  std::sort(nodes.begin(), nodes.end(),
+  placement_book book;
+  book.nodes = in.nodes;
+  std::sort(book.nodes.begin(), book.nodes.end(),
             [](auto* a, auto* b) { return a->name() < b->name(); });
+  book.used.resize(book.nodes.size());
+  for (uint32_t i = 0; i < book.nodes.size(); ++i)
+    book.index.emplace(book.nodes[i]->name(), i);
+  for (auto* t : in.live_tasks) {
+    if (t->node().empty() || is_terminal(t->state()))
+      continue;
+    auto at = book.index.find(t->node());
+    if (at == book.index.end())
+      continue;  // on a node that is gone: it reserves nothing anywhere
+    book.used[at->second].add(t->spec(), t->host_ports());
+    ++book.of_service(t->service())[at->second];
+  }
+  // One static fit per set of what it depends on (tasks of one spec share it).
+  std::unordered_map<std::string, spec_fit> fits;
   std::vector<pb::TaskAssignment> out;
   out.reserve(in.pending.size());
-  for (auto* task : in.pending)
-    out.push_back(place_one(*task, nodes, used));
+  for (auto* task : in.pending) {
+    auto f = fits.find(static_key(task->spec()));
+    if (f == fits.end())
+      f = fits.emplace(static_key(task->spec()), fit_of(task->spec(), book)).first;
+    out.push_back(place_one(*task, f->second, book));
+  }
   return out;
 }
 
