@@ -23,6 +23,7 @@
 #include "actors/node/protobuf_log.hpp"
 #include "actors/sim/fault_runner.hpp"
 #include "config/cluster_config.hpp"
+#include "config/limits.hpp"
 #include "runtime/blocking_pool.hpp"
 #include "runtime/driver.hpp"
 
@@ -85,6 +86,12 @@ std::string open_manager(const pb::ClusterConfig& config, int i, const std::stri
   if (!out->db || !open_raft(config, nc, "manager", *out->db, &out->raft, &err))
     return err;
   out->api = std::make_shared<api_socket>();
+  // A simulated cluster is for sizes no real node takes: services of up to
+  // a million tasks, ten million in all.
+  input_limits limits;
+  limits.max_replicas = max_replicas_ceiling;
+  limits.max_tasks = max_tasks_ceiling;
+  out->api->set_limits(limits);
   auto address = host + ":" + std::to_string(api_port);
   try {
     out->api->bind("tcp://" + address);
