@@ -65,12 +65,17 @@ bool recover(const std::string& manager_dir) {
 
 
 /// Drivers this host can run; `drivers` lists their names, comma-separated.
+/// The sim driver only on a node whose config says `driver = "sim"`: a
+/// simulated node, whose sim tasks never take the place of real ones.
 std::map<std::string, std::shared_ptr<driver>>
 open_drivers(const pb::NodeConfig& nc, std::string* names) {
   std::map<std::string, std::shared_ptr<driver>> out;
   driver_options opts;
   opts.images_dir = nc.images_dir();
-  for (const char* name : {"process", "oci"}) {
+  std::vector<const char*> wanted{"process", "oci"};
+  if (nc.driver() == "sim")
+    wanted.push_back("sim");
+  for (const char* name : wanted) {
     std::string err;
     auto d = make_driver(name, opts, &err);
     if (!d) {
