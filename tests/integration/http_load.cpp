@@ -103,16 +103,20 @@ http_reply http_get(const std::string& host, int port, const std::string& path,
   auto header_end = response.find("\r\n\r\n");
   if (response.empty())
     reply.error = "connection closed without a response";
-  else if (header_end == std::string::npos)
+  else if (header_end == std::string::npos) {
     reply.error = "incomplete response: " + response.substr(0, 80);
+    reply.cut_off = true;
+  }
   else if (response.compare(0, 12, "HTTP/1.0 200") != 0
            && response.compare(0, 12, "HTTP/1.1 200") != 0)
     reply.error = "status: " + response.substr(0, response.find('\r'));
   else {
     reply.body = trim(response.substr(header_end + 4));
     reply.ok = !reply.body.empty();
-    if (!reply.ok)
+    if (!reply.ok) {
       reply.error = "empty body";
+      reply.cut_off = true;
+    }
   }
   return reply;
 }
@@ -164,6 +168,8 @@ void http_load::run(int client) {
         last_body_ = reply.body;
       } else {
         ++failed_;
+        if (reply.cut_off)
+          ++cut_off_;
         if (failures_.size() < 10)
           failures_.push_back(std::to_string(now_ms()) + " " + t.host + ":"
                               + std::to_string(t.port) + ": " + reply.error);

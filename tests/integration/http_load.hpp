@@ -20,6 +20,7 @@ struct http_reply {
   bool ok = false;      // connected, sent, got a complete "200" response
   std::string body;     // the body, trailing whitespace trimmed
   std::string error;    // why it failed
+  bool cut_off = false; // the server began a response, then the connection ended
 };
 
 /// One GET `path` to host:port (IPv4 literal), timeouts of timeout_ms.
@@ -48,6 +49,9 @@ public:
 
   int64_t sent() const { return sent_.load(); }
   int64_t failed() const { return failed_.load(); }
+  /// Failed requests whose response began and was cut off (a server
+  /// killed mid-response: no proxy can finish those).
+  int64_t cut_off() const { return cut_off_.load(); }
   /// Body → how many responses carried it.
   std::map<std::string, int64_t> bodies() const;
   /// The body of the latest successful response.
@@ -66,6 +70,7 @@ private:
   std::atomic<bool> stopping_{false};
   std::atomic<int64_t> sent_{0};
   std::atomic<int64_t> failed_{0};
+  std::atomic<int64_t> cut_off_{0};
   mutable std::mutex mutex_;
   std::map<std::string, int64_t> bodies_;
   std::string last_body_;
