@@ -2,6 +2,10 @@
 // (freeing resources), it reads a snapshot, asks the placement core where the
 // pending tasks go, and proposes the assignments (or, for tasks that fit
 // nowhere, the plain-words reason) as one entry, one round at a time.
+// Placement is deterministic given the state: pending tasks go in the order
+// (service created_at, service, slot), and a round waits (at most 1 s) while
+// a just-created service has no tasks yet, so one deploy's services are
+// placed together.
 #pragma once
 
 #include "actors/interfaces.hpp"
