@@ -58,6 +58,9 @@ entry_scope scope_of(const pb::Entry& entry) {
       case pb::Change::kUpdateStatus:
         s.services.insert(c.update_status().service());
         break;
+      case pb::Change::kRemoveVolume:
+        s.volumes = true;
+        break;
       case pb::Change::kPortStatus: // shown to users; no actor acts on it
       case pb::Change::OP_NOT_SET:
         break;

@@ -16,6 +16,7 @@ struct entry_scope {
   bool new_tasks = false;          // tasks were created
   bool task_ends = false;          // a task reached a terminal state
   bool desired = false;            // a task's desired state or node changed
+  bool volumes = false;            // a volume record was removed (a waiting task may move)
 };
 
 /// The service a task id belongs to ("demo_web.1.x7k" -> "demo_web").

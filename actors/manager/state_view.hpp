@@ -44,7 +44,7 @@ typename Inspector::result_type inspect(Inspector& f, cluster_state& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, touched_keys& x) {
   return f(caf::meta::type_name("troupe.touched_keys"), x.stacks, x.services,
-           x.tasks, x.nodes);
+           x.tasks, x.nodes, x.volumes);
 }
 
 } // namespace troupe

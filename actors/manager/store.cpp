@@ -122,6 +122,7 @@ void add_all_keys(touched_keys& keys, const cluster_state& s) {
   for (const auto& [k, v] : s.services()) keys.services.insert(k);
   for (const auto& [k, v] : s.tasks()) keys.tasks.insert(k);
   for (const auto& [k, v] : s.nodes()) keys.nodes.insert(k);
+  for (const auto& [k, v] : s.volumes()) keys.volumes.insert(k);
 }
 
 caf::result<uint64_t> restore(self_ptr self, const pb::ClusterSnapshot& snap) {

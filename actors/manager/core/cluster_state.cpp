@@ -115,6 +115,12 @@ void state_writer::put_node(pb::Node node) {
   s.nodes_.set(key, std::move(node));
 }
 
+void state_writer::put_volume(pb::Volume volume) {
+  auto key = volume.name();
+  s.volumes_.set(key, std::move(volume));
+}
+
+void cluster_state::put(const pb::Volume& x) { state_writer{*this}.put_volume(x); }
 void cluster_state::put(const pb::Stack& x) { state_writer{*this}.put_stack(x); }
 void cluster_state::put(const pb::Service& x) { state_writer{*this}.put_service(x); }
 void cluster_state::put(const pb::Task& x) { state_writer{*this}.put_task(x); }
@@ -134,6 +140,10 @@ const pb::Node* cluster_state::find_node(const std::string& name) const {
 
 const pb::Stack* cluster_state::find_stack(const std::string& name) const {
   return stacks_.get(name);
+}
+
+const pb::Volume* cluster_state::find_volume(const std::string& name) const {
+  return volumes_.get(name);
 }
 
 uint64_t cluster_state::stack_index(const std::string& name) const {
@@ -206,6 +216,8 @@ pb::ClusterSnapshot cluster_state::snapshot() const {
     *snap.add_tasks() = x;
   for (auto& [key, x] : nodes_)
     *snap.add_nodes() = x;
+  for (auto& [key, x] : volumes_)
+    *snap.add_volumes() = x;
   return snap;
 }
 
@@ -218,6 +230,8 @@ void cluster_state::restore(const pb::ClusterSnapshot& snap) {
   for (auto& x : snap.tasks())
     put(x);
   for (auto& x : snap.nodes())
+    put(x);
+  for (auto& x : snap.volumes())
     put(x);
   index_ = snap.index();
 }

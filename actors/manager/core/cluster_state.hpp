@@ -28,6 +28,11 @@
 // - port_status records (or, with an empty error, clears) one node's
 //   failure to open a published port on the service (Service.port_errors).
 // - scale_service leaves global services and jobs alone.
+// - assign_task to a node homes the task's local volumes there: a volume
+//   with no record gets one on that node; one recorded elsewhere (an
+//   unpinned volume whose task moved) is recorded on the new node. Volume
+//   records outlive tasks, services and stacks; only remove_volume, which
+//   the API sends once the node has removed the data, deletes one.
 // - put_node keeps registered_at; an empty state means "ready", an empty
 //   availability keeps the node's current one ("active" for a new node).
 //
@@ -52,9 +57,10 @@ namespace troupe {
 
 /// Keys of the objects one apply() created, changed or deleted.
 struct touched_keys {
-  std::set<std::string> stacks, services, tasks, nodes;
+  std::set<std::string> stacks, services, tasks, nodes, volumes;
   bool empty() const {
-    return stacks.empty() && services.empty() && tasks.empty() && nodes.empty();
+    return stacks.empty() && services.empty() && tasks.empty() && nodes.empty()
+           && volumes.empty();
   }
 };
 
@@ -70,6 +76,7 @@ public:
   using service_map = persistent_map<pb::Service>;
   using task_map = persistent_map<pb::Task>;
   using node_map = persistent_map<pb::Node>;
+  using volume_map = persistent_map<pb::Volume>;
   struct none {};
   /// Index keys are "<owner>\0<key>" (see tasks_of, tasks_on, services_of).
   using key_index = persistent_map<none>;
@@ -87,11 +94,13 @@ public:
   const service_map& services() const { return services_; }
   const task_map& tasks() const { return tasks_; }
   const node_map& nodes() const { return nodes_; }
+  const volume_map& volumes() const { return volumes_; }
 
   const pb::Service* find_service(const std::string& name) const;
   const pb::Task* find_task(const std::string& id) const;
   const pb::Node* find_node(const std::string& name) const;
   const pb::Stack* find_stack(const std::string& name) const;
+  const pb::Volume* find_volume(const std::string& name) const;
 
   /// Tasks of one service, ordered by slot (then node), then created_at.
   /// O(k log n) for a service of k tasks.
@@ -114,6 +123,7 @@ public:
   void put(const pb::Service& x);
   void put(const pb::Task& x);
   void put(const pb::Node& x);
+  void put(const pb::Volume& x);
   void set_index(uint64_t index) { index_ = index; }
 
   /// Map nodes visited and copied by the last apply().
@@ -132,6 +142,7 @@ private:
   service_map services_;
   task_map tasks_;
   node_map nodes_;
+  volume_map volumes_;
   key_index tasks_by_service_;
   key_index tasks_by_node_;
   key_index services_by_stack_;
@@ -156,6 +167,8 @@ struct state_writer {
   void put_stack(pb::Stack stack);
   void erase_stack(const std::string& name) { s.stacks_.erase(name); }
   void put_node(pb::Node node);
+  void put_volume(pb::Volume volume);
+  void erase_volume(const std::string& name) { s.volumes_.erase(name); }
 };
 
 } // namespace troupe

@@ -6,6 +6,7 @@
 #include "actors/manager/core/rollout_apply.hpp"
 #include "actors/network/core/vip.hpp"
 #include "config/service_mode.hpp"
+#include "config/volume_name.hpp"
 
 namespace troupe {
 namespace {
@@ -190,7 +191,41 @@ struct applier {
       *task.mutable_host_ports() = a.host_ports();
     }
     task.set_message(a.message());
+    if (!a.node().empty())
+      home_volumes(task);
     put_task(std::move(task));
+  }
+
+  // The task's local volumes live on its node from now on.
+  void home_volumes(const pb::Task& task) {
+    for (const auto& m : task.spec().mounts()) {
+      auto name = volume_name(task, m);
+      if (name.empty())
+        continue;
+      const auto* old = s.find_volume(name);
+      if (old != nullptr && old->node() == task.node())
+        continue;
+      pb::Volume v;
+      if (old != nullptr) {
+        v = *old;
+      } else {
+        v.set_name(name);
+        v.set_stack(task.spec().stack());
+        *v.mutable_spec() = m.spec();
+        v.set_created_at(now);
+      }
+      v.set_node(task.node());
+      v.set_updated_at(now);
+      w.put_volume(std::move(v));
+      touched.volumes.insert(name);
+    }
+  }
+
+  void remove_volume(const std::string& name) {
+    if (s.find_volume(name) == nullptr)
+      return;
+    w.erase_volume(name);
+    touched.volumes.insert(name);
   }
 
   void set_desired(const pb::TaskDesired& d) {
@@ -378,6 +413,7 @@ struct applier {
         });
         break;
       case pb::Change::kPortStatus: port_status(c.port_status()); break;
+      case pb::Change::kRemoveVolume: remove_volume(c.remove_volume()); break;
       case pb::Change::OP_NOT_SET: break;
     }
   }
@@ -401,6 +437,12 @@ void cluster_state::stamp_modify_index(const touched_keys& touched, uint64_t ind
       pb::Stack next = *stack;
       next.set_modify_index(index);
       w.put_stack(std::move(next));
+    }
+  for (const auto& name : touched.volumes)
+    if (const auto* v = find_volume(name); v != nullptr && v->modify_index() != index) {
+      pb::Volume next = *v;
+      next.set_modify_index(index);
+      w.put_volume(std::move(next));
     }
 }
 

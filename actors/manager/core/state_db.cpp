@@ -15,6 +15,7 @@ const char* schema_sql =
   "CREATE TABLE IF NOT EXISTS services(key TEXT PRIMARY KEY, data BLOB);"
   "CREATE TABLE IF NOT EXISTS tasks(key TEXT PRIMARY KEY, data BLOB);"
   "CREATE TABLE IF NOT EXISTS nodes(key TEXT PRIMARY KEY, data BLOB);"
+  "CREATE TABLE IF NOT EXISTS volumes(key TEXT PRIMARY KEY, data BLOB);"
   "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value);"
   "DROP TABLE IF EXISTS entries;";  // the entry log of older versions
 
@@ -129,7 +130,8 @@ bool state_db::load(cluster_state& state, std::string* error) {
   if (!load_table<pb::Stack>(db_, "stacks", "stack", fresh, error)
       || !load_table<pb::Service>(db_, "services", "service", fresh, error)
       || !load_table<pb::Task>(db_, "tasks", "task", fresh, error)
-      || !load_table<pb::Node>(db_, "nodes", "node", fresh, error))
+      || !load_table<pb::Node>(db_, "nodes", "node", fresh, error)
+      || !load_table<pb::Volume>(db_, "volumes", "volume", fresh, error))
     return false;
   uint64_t index = 0;
   if (!applied_index(&index, error))
@@ -154,7 +156,8 @@ bool state_db::save(const touched_keys& touched, const cluster_state& state,
   bool ok = save_table(db_, "stacks", touched.stacks, state.stacks(), error)
        && save_table(db_, "services", touched.services, state.services(), error)
        && save_table(db_, "tasks", touched.tasks, state.tasks(), error)
-       && save_table(db_, "nodes", touched.nodes, state.nodes(), error);
+       && save_table(db_, "nodes", touched.nodes, state.nodes(), error)
+       && save_table(db_, "volumes", touched.volumes, state.volumes(), error);
   if (ok) {
     statement st(db_, "INSERT OR REPLACE INTO meta(key, value) "
                       "VALUES('applied_index', ?1)");

@@ -11,6 +11,7 @@ inline void merge(touched_keys& into, const touched_keys& x) {
   into.services.insert(x.services.begin(), x.services.end());
   into.tasks.insert(x.tasks.begin(), x.tasks.end());
   into.nodes.insert(x.nodes.begin(), x.nodes.end());
+  into.volumes.insert(x.volumes.begin(), x.volumes.end());
 }
 
 } // namespace troupe
