@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <thread>
@@ -96,12 +97,43 @@ void read_port_range(toml_reader& r, const toml::table& t, const std::string& pa
   }
 }
 
+/// bind_prefixes: the host folders under which a stack's bind volumes may
+/// be; absolute, normalized, at most max_bind_prefixes (none by default).
+void read_bind_prefixes(toml_reader& r, const toml::table& t, const std::string& path,
+                        pb::NodeConfig* n) {
+  auto v = r.strings(t, path, "bind_prefixes");
+  if (!v)
+    return;
+  const std::string key = path + ".bind_prefixes";
+  if (v->size() > max_bind_prefixes) {
+    r.error(*t.get("bind_prefixes"), key,
+            "has " + std::to_string(v->size()) + " entries, at most "
+                + std::to_string(max_bind_prefixes) + " are allowed");
+    return;
+  }
+  for (const auto& prefix : *v) {
+    auto normal = std::filesystem::path(prefix).lexically_normal().string();
+    if (prefix.empty() || prefix[0] != '/' || prefix.size() > 4096
+        || prefix.find('\0') != std::string::npos)
+      r.error(*t.get("bind_prefixes"), key,
+              "'" + prefix + "' is not an absolute path");
+    else if (normal == "/")
+      r.error(*t.get("bind_prefixes"), key,
+              "'/' would let a stack mount any host folder: name the folders bind volumes may use");
+    else {
+      if (normal.size() > 1 && normal.back() == '/')
+        normal.pop_back();
+      n->add_bind_prefixes(normal);
+    }
+  }
+}
+
 void read_node_config(toml_reader& r, const toml::table& t, const std::string& path,
                       pb::NodeConfig* n) {
   r.check_keys(t, path, {"data_dir", "driver", "address", "api_address", "labels",
                          "cpus", "memory", "ports", "images_dir",
                          "events_address", "metrics_address", "ingress_address",
-                         "dns_address", "stop_tasks"});
+                         "dns_address", "stop_tasks", "bind_prefixes"});
   if (auto v = r.string(t, path, "data_dir")) n->set_data_dir(*v);
   if (auto v = r.string(t, path, "driver")) {
     n->set_driver(*v);
@@ -135,6 +167,7 @@ void read_node_config(toml_reader& r, const toml::table& t, const std::string& p
                   + format_size_bytes(max_memory_bytes) + " (0 = the host's)");
   }
   read_port_range(r, t, path, n);
+  read_bind_prefixes(r, t, path, n);
   if (auto v = r.string(t, path, "images_dir")) n->set_images_dir(*v);
   if (auto v = r.string(t, path, "events_address")) {
     n->set_events_address(*v);
@@ -420,6 +453,8 @@ pb::NodeConfig resolve_node(const pb::ClusterConfig& config,
   for (const auto& o : config.nodes()) {
     if (o.name() != name)
       continue;
+    if (o.bind_prefixes_size() > 0)
+      n.clear_bind_prefixes(); // a node's list replaces the defaults'
     n.MergeFrom(o); // set scalars override; labels merge, the node's win
   }
   for (const auto& m : config.managers())

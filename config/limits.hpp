@@ -54,6 +54,7 @@ constexpr int64_t min_memory_bytes = 4ll << 20;    // 4MiB: less cannot run a pr
 constexpr int64_t max_memory_bytes = 16ll << 40;   // 16TiB
 
 /// A stack file larger than this is refused before it is parsed.
+constexpr uint32_t max_bind_prefixes = 64;          // a node's bind_prefixes
 constexpr uint64_t max_stack_file_bytes = 4ull << 20;
 
 } // namespace troupe

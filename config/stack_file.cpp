@@ -1,5 +1,7 @@
 #include "config/stack_file.hpp"
 
+#include <set>
+
 #include "config/service_mode.hpp"
 #include "config/stack_rules.hpp"
 #include "config/toml_reader.hpp"
@@ -112,6 +114,58 @@ void read_ports(toml_reader& r, const toml::table& svc, const std::string& path,
   }
 }
 
+void read_mounts(toml_reader& r, const toml::table& svc, const std::string& path,
+                 pb::ServiceSpec* s) {
+  const toml::array* a = r.array(svc, path, "mounts");
+  if (!a)
+    return;
+  for (size_t i = 0; i < a->size(); ++i) {
+    std::string k = toml_reader::join(path, "mounts") + "[" + std::to_string(i) + "]";
+    pb::Mount* m = s->add_mounts();
+    const toml::table* t = a->get(i)->as_table();
+    if (!t) {
+      r.wrong_type(*a->get(i), k, "a table such as { volume = \"data\", target = \"/data\" }");
+      continue;
+    }
+    r.check_keys(*t, k, {"volume", "target", "read_only"});
+    if (auto v = r.string(*t, k, "volume")) m->set_volume(*v);
+    else if (!t->contains("volume")) r.missing(*t, k, "volume");
+    if (auto v = r.string(*t, k, "target")) m->set_target(*v);
+    else if (!t->contains("target")) r.missing(*t, k, "target");
+    if (auto v = r.boolean(*t, k, "read_only")) m->set_read_only(*v);
+  }
+}
+
+void read_volumes(toml_reader& r, const toml::table& root, pb::StackSpec* stack) {
+  const toml::table* volumes = r.table(root, "", "volumes");
+  if (!volumes)
+    return;
+  for (auto&& [key, node] : *volumes) {
+    std::string path = "volumes." + std::string(key.str());
+    pb::VolumeSpec* v = stack->add_volumes();
+    v->set_name(std::string(key.str()));
+    v->set_driver("local");
+    const toml::table* t = node.as_table();
+    if (!t) {
+      r.wrong_type(node, path, "a table such as { driver = \"local\" }");
+      continue;
+    }
+    r.check_keys(*t, path, {"driver", "size", "path", "per_slot", "pin"});
+    if (auto x = r.string(*t, path, "driver")) v->set_driver(*x);
+    if (auto x = r.size(*t, path, "size")) v->set_size_bytes(*x);
+    if (auto x = r.string(*t, path, "path")) v->set_path(*x);
+    if (auto x = r.boolean(*t, path, "per_slot")) v->set_per_slot(*x);
+    if (auto x = r.boolean(*t, path, "pin")) v->set_unpinned(!*x);
+    for (const char* only : {"size", "path", "per_slot", "pin"}) {
+      std::string want = std::string(only) == "size" ? "tmpfs"
+                         : std::string(only) == "path" ? "bind" : "local";
+      if (t->contains(only) && v->driver() != want)
+        r.error(*t->get(only), path + "." + only,
+                "is only for driver = \"" + want + "\" volumes");
+    }
+  }
+}
+
 void read_basics(toml_reader& r, const toml::table& t, const std::string& path,
                  pb::ServiceSpec* s) {
   if (auto v = r.string(t, path, "driver")) s->set_driver(*v);
@@ -147,7 +201,7 @@ void read_service(toml_reader& r, const toml::table& t, const std::string& path,
                          "read_only", "replicas", "mode", "completions", "max_concurrent",
                          "env", "labels", "ports",
                          "stop_grace_period", "restart", "resources",
-                         "placement", "update", "rollback", "health"});
+                         "placement", "update", "rollback", "health", "mounts"});
   s->set_driver("process");
   s->set_mode("replicated");
   s->set_replicas(1);
@@ -158,6 +212,7 @@ void read_service(toml_reader& r, const toml::table& t, const std::string& path,
   s->mutable_resources();
   read_basics(r, t, path, s);
   read_ports(r, t, path, s);
+  read_mounts(r, t, path, s);
   if (is_job_mode(*s)) // a job's tasks run to completion: restart on failure only
     s->mutable_restart()->set_condition("on-failure");
   read_restart(r, t, path, s->mutable_restart());
@@ -184,7 +239,7 @@ toml::source_region position_of(
 }
 
 void read_stack(toml_reader& r, const toml::table& root, pb::StackSpec* stack) {
-  r.check_keys(root, "", {"stack", "services"});
+  r.check_keys(root, "", {"stack", "services", "volumes"});
   if (const toml::table* st = r.table(root, "", "stack")) {
     r.check_keys(*st, "stack", {"name"});
     if (auto v = r.string(*st, "stack", "name")) stack->set_name(*v);
@@ -192,6 +247,7 @@ void read_stack(toml_reader& r, const toml::table& root, pb::StackSpec* stack) {
   } else if (!root.contains("stack")) {
     r.error(root, "stack", "is required (a [stack] table with name = \"...\")");
   }
+  read_volumes(r, root, stack);
   const toml::table* services = r.table(root, "", "services");
   if (!services)
     return;
@@ -246,6 +302,7 @@ stack_load_result parse_stack(std::string_view text, const std::string& source) 
     return out;
   toml_reader r(source, &out.errors);
   read_stack(r, *root, &out.stack);
+  resolve_mounts(&out.stack);
   out.stack.set_source(source);
   auto index = index_positions(*root);
   // Skip what was already reported where it was read; decide for every issue
@@ -282,7 +339,29 @@ std::vector<std::string> validate_stack_spec(const pb::StackSpec& stack,
   return out;
 }
 
+void resolve_mounts(pb::StackSpec* stack) {
+  for (auto& v : *stack->mutable_volumes())
+    if (v.driver().empty())
+      v.set_driver("local");
+  for (auto& s : *stack->mutable_services())
+    for (auto& m : *s.mutable_mounts())
+      for (const auto& v : stack->volumes())
+        if (v.name() == m.volume())
+          *m.mutable_spec() = v;
+}
+
+void declare_mounted_volumes(pb::StackSpec* stack) {
+  std::set<std::string> declared;
+  for (const auto& v : stack->volumes())
+    declared.insert(v.name());
+  for (const auto& s : stack->services())
+    for (const auto& m : s.mounts())
+      if (!m.spec().name().empty() && declared.insert(m.spec().name()).second)
+        *stack->add_volumes() = m.spec();
+}
+
 void fill_stack_defaults(pb::StackSpec* stack) {
+  resolve_mounts(stack);
   auto fill = [](std::string* field, const char* value) {
     if (field->empty()) *field = value;
   };

@@ -38,4 +38,12 @@ std::vector<std::string> validate_stack_spec(const pb::StackSpec& stack,
 /// failure actions and orders. Numbers are left alone (0 may be meant).
 void fill_stack_defaults(pb::StackSpec* stack);
 
+/// Copies each stack volume's spec into the mounts that name it (a task
+/// carries what it mounts); an unknown volume is left for validation.
+void resolve_mounts(pb::StackSpec* stack);
+
+/// The inverse, for a stack rebuilt from its stored services: declares each
+/// volume the services' mounts carry (once per name) under stack->volumes.
+void declare_mounted_volumes(pb::StackSpec* stack);
+
 } // namespace troupe

@@ -266,12 +266,87 @@ void check_sizes(issues* out, const std::string& key, const pb::ServiceSpec& s,
                                             + count_text(limits.max_string_bytes) + " bytes"});
 }
 
+constexpr int max_volumes = 256;         // per stack
+constexpr int max_mounts = 64;           // per service
+constexpr int64_t max_tmpfs_bytes = int64_t{1} << 40;
+
+// Why `path` cannot be a mount target or a bind path ("" when it can).
+std::string path_problem(const std::string& path) {
+  if (path.empty() || path[0] != '/')
+    return "must be an absolute path, not " + quoted(path);
+  if (path == "/")
+    return "must not be / itself";
+  if (path.size() > 4096)
+    return "is longer than 4096 characters";
+  if (("/" + path + "/").find("/../") != std::string::npos)
+    return "must not contain .. (" + quoted(path) + ")";
+  return "";
+}
+
+void check_volumes(issues* out, const pb::StackSpec& stack) {
+  if (stack.volumes_size() > max_volumes) {
+    out->push_back({"volumes", "a stack has at most " + count_text(max_volumes)
+                                   + " volumes, this one " + count_text(stack.volumes_size())});
+    return;
+  }
+  std::set<std::string> names;
+  for (const auto& v : stack.volumes()) {
+    std::string key = "volumes." + v.name();
+    if (!valid_stack_name(v.name()))
+      out->push_back({key, "volume name " + quoted(v.name())
+                               + " must match [a-z0-9][a-z0-9-]* (at most 32 characters)"});
+    if (!names.insert(v.name()).second)
+      out->push_back({key, "duplicate volume name " + quoted(v.name())});
+    const auto& d = v.driver();
+    if (d != "local" && d != "tmpfs" && d != "bind")
+      out->push_back({key + ".driver", "must be \"local\", \"tmpfs\" or \"bind\", not "
+                                           + quoted(d)});
+    if (d == "bind" && v.path().empty())
+      out->push_back({key + ".path", "a bind volume needs path = \"/host/path\""});
+    else if (d == "bind")
+      if (auto why = path_problem(v.path()); !why.empty())
+        out->push_back({key + ".path", why});
+    if (v.size_bytes() < 0 || v.size_bytes() > max_tmpfs_bytes)
+      out->push_back({key + ".size", "must be between 0 and 1TiB"});
+  }
+}
+
+void check_mounts(issues* out, const std::string& key, const pb::StackSpec& stack,
+                  const pb::ServiceSpec& s) {
+  if (s.mounts_size() > max_mounts) {
+    out->push_back({key + ".mounts", "a service has at most " + count_text(max_mounts)
+                                         + " mounts, this one " + count_text(s.mounts_size())});
+    return;
+  }
+  std::set<std::string> targets;
+  for (int i = 0; i < s.mounts_size(); ++i) {
+    const auto& m = s.mounts(i);
+    std::string k = key + ".mounts[" + std::to_string(i) + "]";
+    const pb::VolumeSpec* v = nullptr;
+    for (const auto& x : stack.volumes())
+      if (x.name() == m.volume())
+        v = &x;
+    if (v == nullptr)
+      out->push_back({k + ".volume", "names volume " + quoted(m.volume())
+                                         + ", which the stack does not declare under [volumes]"});
+    else if (v->driver() == "tmpfs" && s.driver() != "oci")
+      out->push_back({k + ".volume", "tmpfs volume " + quoted(m.volume())
+                                         + " needs driver = \"oci\": a process task cannot "
+                                           "get a tmpfs of its own"});
+    if (auto why = path_problem(m.target()); !why.empty())
+      out->push_back({k + ".target", why});
+    else if (!targets.insert(m.target()).second)
+      out->push_back({k + ".target", "two mounts on " + quoted(m.target())});
+  }
+}
+
 void check_service(issues* out, const pb::StackSpec& stack,
                    const pb::ServiceSpec& s,
                    std::map<uint32_t, std::string>* published,
                    const input_limits& limits) {
   std::string key = "services." + s.short_name();
   check_sizes(out, key, s, limits);
+  check_mounts(out, key, stack, s);
   if (!valid_stack_name(s.short_name()))
     out->push_back({key, "service name " + quoted(s.short_name())
                              + " must match [a-z0-9][a-z0-9-]* (at most 32 characters)"});
@@ -336,6 +411,7 @@ std::vector<spec_issue> check_stack_spec(const pb::StackSpec& stack,
                                      + " must match [a-z0-9][a-z0-9-]* (at most 32 characters)"});
   if (stack.services_size() == 0)
     out.push_back({"services", "a stack needs at least one service"});
+  check_volumes(&out, stack);
   std::set<std::string> names;
   std::map<uint32_t, std::string> published;
   for (const auto& s : stack.services()) {

@@ -89,6 +89,11 @@ TEST(ClusterConfig, EachMistakeNamesPositionAndKey) {
        "c.toml:4:18: timings.node_heartbeat: '1' is not a duration (use e.g. 500ms, 2s, 1m)"},
       {"unknown driver", cluster + "[defaults]\ndriver = \"sim2\"\n",
        "c.toml:4:10: defaults.driver: must be one of \"process\", \"oci\", \"sim\", got \"sim2\""},
+      {"relative bind prefix", cluster + "[defaults]\nbind_prefixes = [\"srv\"]\n",
+       "c.toml:4:17: defaults.bind_prefixes: 'srv' is not an absolute path"},
+      {"root bind prefix", cluster + "[nodes.w1]\nbind_prefixes = [\"/srv\", \"/\"]\n",
+       "c.toml:4:17: nodes.w1.bind_prefixes: '/' would let a stack mount any host folder: "
+       "name the folders bind volumes may use"},
       {"syntax error", cluster + "[defaults\n",
        "c.toml:3:10: Error while parsing table header: expected ']', saw '\\n'"},
   };
@@ -169,6 +174,22 @@ TEST(ClusterConfig, StopTasksIsOffByDefaultAndANodeCanTurnItOn) {
   ASSERT_EQ(bad.errors.size(), 1u) << to_string(bad.errors);
   EXPECT_NE(bad.errors[0].to_string().find("defaults.stop_tasks"), std::string::npos)
       << bad.errors[0].to_string();
+}
+
+// Issue 14: bind volumes only under the folders a node names; none by default.
+TEST(ClusterConfig, BindPrefixesAreNoneByDefaultAndANodesListReplacesTheDefaults) {
+  auto r = parse_cluster_config(cluster + "[defaults]\nbind_prefixes = [\"/srv/\", \"/data/./x\"]\n"
+                                    "[nodes.w1]\nbind_prefixes = [\"/mnt/w1\"]\n",
+                                "c.toml");
+  ASSERT_TRUE(r.ok()) << to_string(r.errors);
+  auto w1 = resolve_node(r.config, "w1");
+  ASSERT_EQ(w1.bind_prefixes_size(), 1);
+  EXPECT_EQ(w1.bind_prefixes(0), "/mnt/w1");
+  auto w2 = resolve_node(r.config, "w2");
+  ASSERT_EQ(w2.bind_prefixes_size(), 2);
+  EXPECT_EQ(w2.bind_prefixes(0), "/srv");
+  EXPECT_EQ(w2.bind_prefixes(1), "/data/x");
+  EXPECT_EQ(resolve_node(default_cluster_config(), "solo").bind_prefixes_size(), 0);
 }
 
 TEST(ClusterConfig, ResolveNodeTakesTheHostsCpusAndMemoryWhenNoneAreGiven) {
