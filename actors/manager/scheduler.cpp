@@ -49,6 +49,7 @@ struct placement_order {
 /// Assignments worth proposing: placements, and reasons that changed.
 pb::Entry decide(const cluster_state& view) {
   placement_input in;
+  in.volumes = &view.volumes();
   for (const auto& [name, node] : view.nodes())
     in.nodes.push_back(&node);
   for (const auto& [id, task] : view.tasks()) {
@@ -92,7 +93,8 @@ scheduler(probed_pointer<scheduler_actor, scheduler_state> self,
   return {
     [=](atom::committed, const pb::Entry& entry) {
       auto scope = scope_of(entry);
-      if (scope.new_tasks || scope.nodes || scope.task_ends || scope.desired)
+      if (scope.new_tasks || scope.nodes || scope.task_ends || scope.desired
+          || scope.volumes)
         schedule_round(self);
     },
     [=](atom::schedule) { schedule_round(self); },

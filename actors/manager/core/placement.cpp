@@ -12,6 +12,7 @@
 #include "config/constraint.hpp"
 #include "config/image_ref.hpp"
 #include "config/units.hpp"
+#include "config/volume_name.hpp"
 
 namespace troupe {
 namespace {
@@ -106,6 +107,9 @@ bool fits_statically(const pb::Node& node, const pb::ServiceSpec& spec,
   if (!node_holds_image(node, spec))
     return why.add("does not hold image " + spec.image(),
                    "do not hold image " + spec.image()), false;
+  if (!allows_binds(node, spec))
+    return why.add("does not allow its bind volumes (bind_prefixes)",
+                   "do not allow its bind volumes (bind_prefixes)"), false;
   for (auto& c : constraints)
     if (!c.matches(node))
       return why.add("does not meet " + c.to_string(),
@@ -150,6 +154,9 @@ struct placement_book {
   std::vector<usage> used;
   // Live tasks of each service per node (the spread), made when first needed.
   std::unordered_map<std::string, std::vector<uint32_t>> per_service;
+  const persistent_map<pb::Volume>* volumes = nullptr;
+  // Local volumes with no record yet, homed by a task placed in this call.
+  std::unordered_map<std::string, std::string> placed_volumes;
 
   std::vector<uint32_t>& of_service(const std::string& service) {
     auto& v = per_service[service];
@@ -171,6 +178,9 @@ std::string static_key(const pb::ServiceSpec& spec) {
   std::string key = spec.driver() + '\0' + spec.image() + '\0' + spec.rootfs();
   for (const auto& c : spec.constraints())
     key += '\0' + c;
+  for (const auto& m : spec.mounts())
+    if (m.spec().driver() == "bind")
+      key += '\0' + m.spec().path();
   return key;
 }
 
@@ -214,12 +224,77 @@ std::string why_nowhere(const pb::Task& task, const spec_fit& fit,
   return why.message(considered);
 }
 
+/// Where a task's local volumes draw it: the node of the first one that
+/// exists (pinned ones first); `error` when two pinned ones are on
+/// different nodes.
+struct volume_home {
+  std::string node, volume, error;
+  bool pinned = false;
+};
+
+volume_home home_of(const pb::Task& task, const placement_book& book) {
+  volume_home home;
+  for (const auto& m : task.spec().mounts()) {
+    auto name = volume_name(task, m);
+    if (name.empty())
+      continue;
+    std::string node;
+    if (const auto* v = book.volumes ? book.volumes->get(name) : nullptr)
+      node = v->node();
+    else if (auto p = book.placed_volumes.find(name); p != book.placed_volumes.end())
+      node = p->second;
+    if (node.empty())
+      continue;
+    bool pinned = !m.spec().unpinned();
+    if (home.pinned && pinned && node != home.node) {
+      home.error = "its volumes " + home.volume + " (on node " + home.node + ") and "
+                   + name + " (on node " + node + ") are on different nodes";
+      return home;
+    }
+    if (home.node.empty() || (pinned && !home.pinned))
+      home = {node, name, "", pinned};
+  }
+  return home;
+}
+
+/// Why the node that holds a task's pinned volume cannot take it now:
+/// "it is not ready", "it lacks memory (needs 1GiB, 256MiB free)", ...
+std::string why_not_home(const std::string& name, const pb::ServiceSpec& spec,
+                         const spec_fit& fit, const placement_book& book) {
+  auto at = book.index.find(name);
+  if (at == book.index.end())
+    return "it is not known";
+  rejections why;
+  const auto& node = *book.nodes[at->second];
+  if (fits_statically(node, spec, fit.constraints, why))
+    has_room(node, spec, book.used[at->second], &why);
+  if (why.reasons.empty())
+    return "it cannot take it";
+  return "it " + why.reasons[0].one + why.reasons[0].detail;
+}
+
+/// Records the task's new local volumes as homed on `node` for later tasks.
+void note_volumes(const pb::Task& task, const std::string& node, placement_book& book) {
+  for (const auto& m : task.spec().mounts()) {
+    pb::Task placed = task;
+    placed.set_node(node);
+    auto name = volume_name(placed, m);
+    if (!name.empty() && !(book.volumes && book.volumes->get(name)))
+      book.placed_volumes.emplace(name, node);
+  }
+}
+
 pb::TaskAssignment place_one(const pb::Task& task, const spec_fit& fit,
                              placement_book& book) {
   pb::TaskAssignment out;
   out.set_task_id(task.id());
   if (!fit.error.empty()) {
     out.set_message("cannot be placed: " + fit.error);
+    return out;
+  }
+  auto home = home_of(task, book);
+  if (!home.error.empty()) {
+    out.set_message("cannot be placed: " + home.error);
     return out;
   }
   const auto& spec = task.spec();
@@ -230,12 +305,23 @@ pb::TaskAssignment place_one(const pb::Task& task, const spec_fit& fit,
     return spread[i] != spread[b] ? spread[i] < spread[b]
                                   : book.used[i].total < book.used[b].total;
   };
-  if (!task.node().empty()) {  // a global task's node, chosen already
-    auto at = book.index.find(task.node());
+  auto fits_on = [&](const std::string& name) -> int64_t {
+    auto at = book.index.find(name);
     if (at != book.index.end()
         && std::binary_search(fit.nodes.begin(), fit.nodes.end(), at->second)
         && has_room(*book.nodes[at->second], spec, book.used[at->second], nullptr))
-      best = at->second;
+      return at->second;
+    return -1;
+  };
+  if (!task.node().empty()) {  // a global task's node, chosen already
+    best = fits_on(task.node());
+  } else if (!home.node.empty() && (best = fits_on(home.node)) >= 0) {
+    // its volume's node
+  } else if (home.pinned) {
+    auto why = why_not_home(home.node, task.spec(), fit, book);
+    out.set_message("waiting for node " + home.node + ", which holds its volume "
+                    + home.volume + ": " + why);
+    return out;
   } else {
     for (auto i : fit.nodes)
       if ((best < 0 || better(i)) && has_room(*book.nodes[i], spec, book.used[i], nullptr))
@@ -252,7 +338,12 @@ pb::TaskAssignment place_one(const pb::Task& task, const spec_fit& fit,
   for (int i = 0; i < spec.ports_size(); ++i)
     (*out.mutable_host_ports())[port_key(spec.ports(i))] = ports[i];
   out.set_node(node.name());
-  out.set_message("assigned to node " + node.name());
+  if (!home.node.empty() && home.node == node.name())
+    out.set_message("assigned to node " + node.name() + ", which holds its volume "
+                    + home.volume);
+  else
+    out.set_message("assigned to node " + node.name());
+  note_volumes(task, node.name(), book);
   u.add(spec, out.host_ports());
   ++spread[b];
   return out;
@@ -264,6 +355,26 @@ bool needs_image(const pb::ServiceSpec& spec) {
   return spec.driver() == "oci" && !spec.image().empty() && spec.rootfs().empty();
 }
 
+bool allows_binds(const pb::Node& node, const pb::ServiceSpec& spec) {
+  for (const auto& m : spec.mounts()) {
+    if (m.spec().driver() != "bind")
+      continue;
+    const auto& path = m.spec().path();
+    bool allowed = false;
+    for (const auto& prefix : node.bind_prefixes()) {
+      auto p = prefix;
+      while (p.size() > 1 && p.back() == '/')
+        p.pop_back();
+      if (path == p || (path.compare(0, p.size(), p) == 0 && path.size() > p.size()
+                        && path[p.size()] == '/'))
+        allowed = true;
+    }
+    if (!allowed)
+      return false;
+  }
+  return true;
+}
+
 bool node_holds_image(const pb::Node& node, const pb::ServiceSpec& spec) {
   if (!needs_image(spec))
     return true;
@@ -272,6 +383,7 @@ bool node_holds_image(const pb::Node& node, const pb::ServiceSpec& spec) {
 
 std::vector<pb::TaskAssignment> place(const placement_input& in) {
   placement_book book;
+  book.volumes = in.volumes;
   book.nodes = in.nodes;
   std::sort(book.nodes.begin(), book.nodes.end(),
             [](auto* a, auto* b) { return a->name() < b->name(); });

@@ -16,10 +16,19 @@
 // When the image is all that is missing: "no node holds image busybox:1.36
 // (2 nodes checked; build or load it into each node's images_dir)".
 // Tasks placed earlier in the same call count against later ones.
+//
+// Volumes (issue 14): a task whose local volume already exists goes to the
+// node that holds it ("assigned to node N, which holds its volume V"); if
+// that node cannot take it, the task waits ("waiting for node N, which
+// holds its volume V: it is not ready"), unless the volume says pin = false,
+// when the node is only preferred. A volume first placed in this call draws
+// the later tasks that mount it. A bind volume needs a node whose
+// bind_prefixes hold its path.
 #pragma once
 
 #include <vector>
 
+#include "actors/manager/core/persistent_map.hpp"
 #include "messages/troupe.pb.h"
 
 namespace troupe {
@@ -27,7 +36,8 @@ namespace troupe {
 struct placement_input {
   std::vector<const pb::Node*> nodes;
   std::vector<const pb::Task*> live_tasks;  // assigned, not terminal
-  std::vector<const pb::Task*> pending;     // to place, oldest first
+  std::vector<const pb::Task*> pending;     // to place, in this order
+  const persistent_map<pb::Volume>* volumes = nullptr; // where local volumes live
 };
 
 std::vector<pb::TaskAssignment> place(const placement_input& in);
@@ -37,5 +47,8 @@ std::vector<pb::TaskAssignment> place(const placement_input& in);
 bool node_holds_image(const pb::Node& node, const pb::ServiceSpec& spec);
 /// Does the service run an image a node must hold (oci, image, no rootfs)?
 bool needs_image(const pb::ServiceSpec& spec);
+/// True if every bind volume `spec` mounts is under one of the node's
+/// bind_prefixes (a path equal to a prefix, or below it).
+bool allows_binds(const pb::Node& node, const pb::ServiceSpec& spec);
 
 } // namespace troupe
