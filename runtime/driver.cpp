@@ -1,6 +1,7 @@
 #include "runtime/driver.hpp"
 
 #include <cstdlib>
+#include <filesystem>
 
 #include "runtime/child_process.hpp"
 #include "runtime/oci_driver.hpp"
@@ -8,6 +9,24 @@
 #include "runtime/sim_driver.hpp"
 
 namespace troupe {
+
+bool prepare_mount_sources(const container_spec& spec, std::string* error) {
+  for (const auto& m : spec.mounts) {
+    if (m.type != "bind")
+      continue;
+    if (m.create) {
+      if (!make_dirs(m.source, error))
+        return false;
+      continue;
+    }
+    std::error_code ec;
+    if (!std::filesystem::exists(m.source, ec)) {
+      *error = "bind volume path " + m.source + " does not exist on this node";
+      return false;
+    }
+  }
+  return true;
+}
 
 std::unique_ptr<driver> make_driver(const std::string& name,
                                     const driver_options& options,

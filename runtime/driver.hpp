@@ -18,6 +18,16 @@
 namespace troupe {
 
 /// Everything a driver needs to start one container.
+/// One volume in a container (issue 14): bound from the host, or a tmpfs.
+struct volume_mount {
+  std::string source;                 // host path (bind)
+  std::string target;                 // absolute path in the container
+  std::string type = "bind";          // "bind" | "tmpfs"
+  bool read_only = false;
+  bool create = false;                // a local volume: the driver makes its folder
+  int64_t size_bytes = 0;             // tmpfs: its size (0 = the kernel's default)
+};
+
 struct container_spec {
   std::string id;                     // unique per start: "<task id>-<restart>"
   std::string image;                  // oci: "name[:tag]" in the node's image layout
@@ -32,7 +42,12 @@ struct container_spec {
   double cpus = 0;                    // limit (0 = none)
   int64_t memory_bytes = 0;           // limit (0 = none)
   bool read_only = false;             // oci: read-only root filesystem
+  std::vector<volume_mount> mounts;   // oci: mounted; process: named in env only
 };
+
+/// Makes the folders of the spec's local volumes and checks that its bind
+/// sources exist; false with one sentence in *error.
+bool prepare_mount_sources(const container_spec& spec, std::string* error);
 
 /// What identifies a started container.
 struct container_handle {

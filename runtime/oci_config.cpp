@@ -54,6 +54,36 @@ void apply_resources(json& linux_cfg, const container_spec& spec) {
   }
 }
 
+// The spec's volumes after the image's own mounts; one on a target the
+// image's config already mounts replaces it.
+void add_mounts(json& config, const container_spec& spec) {
+  json& mounts = config["mounts"];
+  if (!mounts.is_array())
+    mounts = json::array();
+  for (const auto& m : spec.mounts) {
+    json kept = json::array();
+    for (auto& old : mounts)
+      if (old.value("destination", "") != m.target)
+        kept.push_back(old);
+    mounts = kept;
+    json entry;
+    entry["destination"] = m.target;
+    if (m.type == "tmpfs") {
+      entry["type"] = "tmpfs";
+      entry["source"] = "tmpfs";
+      entry["options"] = {"nosuid", "nodev", "mode=1777"};
+      if (m.size_bytes > 0)
+        entry["options"].push_back("size=" + std::to_string(m.size_bytes));
+    } else {
+      entry["type"] = "bind";
+      entry["source"] = m.source;
+      entry["options"] = {"rbind", "rprivate"};
+    }
+    entry["options"].push_back(m.read_only ? "ro" : "rw");
+    mounts.push_back(entry);
+  }
+}
+
 void drop_network_namespace(json& linux_cfg) {
   auto& namespaces = linux_cfg["namespaces"];
   if (!namespaces.is_array())
@@ -84,6 +114,7 @@ void apply_container_spec(json& config, const oci_config_input& in) {
   if (!in.rootfs.empty())
     config["root"]["path"] = in.rootfs;
   config["root"]["readonly"] = in.readonly || spec.read_only;
+  add_mounts(config, spec);
   json& linux_cfg = config["linux"];
   apply_resources(linux_cfg, spec);
   linux_cfg["cgroupsPath"] = in.cgroups_path;

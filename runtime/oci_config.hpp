@@ -1,5 +1,6 @@
 // Editing an OCI runtime config (a bundle's config.json) for troupe: process
-// args/env/cwd, hostname, resource limits, cgroup path, host networking.
+// args/env/cwd, hostname, resource limits, cgroup path, host networking,
+// and the task's volumes (bind mounts and tmpfs, read-only when asked).
 // What the image says (umoci wrote its ENTRYPOINT+CMD as args, ENV, USER and
 // WorkingDir into the config) stays unless the spec overrides it: a command
 // replaces the args, env keys replace the image's, a working dir its cwd.

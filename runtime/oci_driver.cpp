@@ -198,7 +198,7 @@ bool oci_driver::start(const container_spec& spec, container_handle* out,
       return false;
     }
   }
-  if (!make_dirs(spec.task_dir, error))
+  if (!make_dirs(spec.task_dir, error) || !prepare_mount_sources(spec, error))
     return false;
   auto task_dir = fs::absolute(spec.task_dir).string();
   auto bundle = task_dir + "/bundle-" + id;

@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <fcntl.h>
+#include <filesystem>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,11 +38,16 @@ bool process_driver::start(const container_spec& spec, container_handle* out,
   }
   if (!spec.task_dir.empty() && !make_dirs(spec.task_dir, error))
     return false;
+  if (!prepare_mount_sources(spec, error))
+    return false;
   const char* agent_path = std::getenv("PATH");
   child_options o;
   o.argv = spec.command;
   o.env = env_list(spec.env, agent_path ? agent_path : "/usr/bin:/bin");
-  o.working_dir = spec.working_dir.empty() ? spec.task_dir : spec.working_dir;
+  // Absolute: the shim changes into the task folder before the child does.
+  const std::string task_dir =
+      spec.task_dir.empty() ? "" : std::filesystem::absolute(spec.task_dir).string();
+  o.working_dir = spec.working_dir.empty() ? task_dir : spec.working_dir;
   o.stdout_path = spec.stdout_path;
   o.stderr_path = spec.stderr_path;
   entry e;
@@ -58,13 +64,13 @@ bool process_driver::start(const container_spec& spec, container_handle* out,
     }
   } else {
     shim_started started;
-    if (!start_shim(o, spec.task_dir, "", &started, error,
+    if (!start_shim(o, task_dir, "", &started, error,
                     shim_procs_files(host_, options_.cgroup_parent))) {
       e.cgroups.remove();
       return false;
     }
     e.pid = started.pid;
-    e.dir = spec.task_dir;
+    e.dir = task_dir;
     e.wait_fd = shim_wait_fd(e.dir);
   }
   out->id = spec.id;

@@ -16,6 +16,7 @@
 #include "actors/worker/log_job.hpp"
 #include "actors/worker/supervisor.hpp"
 #include "actors/worker/task_spec.hpp"
+#include "config/volume_name.hpp"
 #include "messages/errors.hpp"
 #include "runtime/image_store.hpp"
 #include "runtime/log_files.hpp"
@@ -32,6 +33,28 @@ std::string folder_name(const std::string& tasks_dir, const std::string& id) {
 }
 
 using self_ptr = probed_pointer<agent_actor, agent_state>;
+
+/// Remembers which local volumes an assigned task mounts (`volume rm`).
+void note_volumes(agent_state& st, const pb::Task& task) {
+  std::vector<std::string> names;
+  for (const auto& m : task.spec().mounts())
+    if (auto name = volume_name(task, m); !name.empty())
+      names.push_back(name);
+  if (names.empty())
+    st.task_volumes.erase(task.id());
+  else
+    st.task_volumes[task.id()] = std::move(names);
+}
+
+/// A task assigned here that mounts local volume `name`, or "".
+std::string volume_user(const agent_state& st, const std::string& name) {
+  if (name.empty())
+    return "";
+  for (const auto& [id, names] : st.task_volumes)
+    if (std::find(names.begin(), names.end(), name) != names.end())
+      return id;
+  return "";
+}
 
 constexpr auto join_timeout = std::chrono::seconds(10);
 constexpr auto join_retry = std::chrono::seconds(1);
@@ -342,11 +365,14 @@ agent(probed_pointer<agent_actor, agent_state> self, pb::Node node,
         ask_resync(self);
         return;
       }
-      for (auto& t : step.run)
+      for (auto& t : step.run) {
+        note_volumes(st, t);
         self->send(st.supervisor, atom::run_v, std::move(t));
+      }
       for (const auto& id : step.stop) {
         self->send(st.supervisor, atom::stop_v, id);
         st.latest.erase(id);
+        st.task_volumes.erase(id);
       }
       // The first whole list: containers an earlier agent left for tasks
       // not on it have been replaced; they stop (the rest were adopted).
@@ -362,6 +388,23 @@ agent(probed_pointer<agent_actor, agent_state> self, pb::Node node,
     },
     [=](atom::read, const pb::DiskRequest& req) -> caf::result<pb::DiskReport> {
       auto& st = self->state;
+      const auto& volume = req.remove_volume();
+      if (!volume.empty()
+          && (volume.size() > 256 || volume.front() == '.'
+              || volume.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                          "0123456789_.-") != std::string::npos))
+        return caf::make_error(error_code::invalid_argument,
+                               "'" + volume.substr(0, 64) + "' is not a volume name");
+      if (!volume.empty() && !st.assigned.has_base())
+        return caf::make_error(error_code::unavailable,
+                               "node " + st.node.name() + " has not had its task list from a "
+                               "manager yet, so it cannot tell whether a task uses volume "
+                               + volume + ": try again once it has joined");
+      if (auto user = volume_user(st, volume); !user.empty())
+        return caf::make_error(error_code::conflict,
+                               "volume " + volume + " is in use by task " + user
+                                 + " on node " + st.node.name()
+                                 + ": remove or scale down its service first");
       if (req.prune() && !st.assigned.has_base())
         return caf::make_error(error_code::unavailable,
                                "this node has not had its task list from a manager "
@@ -371,6 +414,7 @@ agent(probed_pointer<agent_actor, agent_state> self, pb::Node node,
       in.node = st.node.name();
       in.tasks_dir = st.tasks_dir;
       in.images_dir = st.images_dir;
+      in.volumes_dir = volume_dir(st.tasks_dir, "");
       for (const auto& id : st.assigned.ids())
         in.live.insert(folder_name(st.tasks_dir, id));
       for (const auto& id : st.leftovers)

@@ -71,6 +71,7 @@ struct agent_state {
   std::vector<std::string> images_sent;   // Node.images the dispatcher has
   bool sending_images = false;
   std::map<uint64_t, exec_session_actor> exec_sessions;  // `troupe exec` commands running here
+  std::map<std::string, std::vector<std::string>> task_volumes; // assigned task -> local volumes it mounts
 };
 
 /// `troupe exec` commands one node runs at once.

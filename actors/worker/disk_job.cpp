@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "actors/worker/core/task_folders.hpp"
+#include "messages/errors.hpp"
 
 namespace troupe {
 
@@ -58,9 +59,32 @@ task_folder measure_folder(const fs::path& dir) {
 
 } // namespace
 
-pb::DiskReport measure_disk(const disk_job_input& in, const pb::DiskRequest& req) {
+pb::DiskReport measure_disk(const disk_job_input& in, const pb::DiskRequest& req,
+                            std::string* error) {
   pb::DiskReport r;
   r.set_node(in.node);
+  if (!req.remove_volume().empty()) {
+    auto dir = fs::path(in.volumes_dir) / req.remove_volume();
+    std::error_code rec;
+    if (fs::is_directory(dir, rec)) {
+      auto bytes = bytes_under(dir);
+      fs::remove_all(dir, rec);
+      if (!rec)
+        r.set_freed_bytes(bytes);
+      else if (error)
+        *error = "cannot remove volume " + req.remove_volume() + "'s folder " + dir.string()
+                 + " on node " + in.node + ": " + rec.message();
+    }
+    return r;
+  }
+  std::error_code vec;
+  for (const auto& e : fs::directory_iterator(in.volumes_dir, vec)) {
+    std::error_code dec;
+    if (e.is_directory(dec) && !e.is_symlink(dec)) {
+      r.set_volumes(r.volumes() + 1);
+      r.set_volume_bytes(r.volume_bytes() + bytes_under(e.path()));
+    }
+  }
   std::vector<task_folder> folders;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(in.tasks_dir, ec)) {
@@ -99,9 +123,12 @@ disk_job_actor::behavior_type
 disk_job(probed_pointer<disk_job_actor, disk_job_state> self, disk_job_input in) {
   observe::describe(self, observe::actor_kind::other, "disk/" + in.node);
   return {
-    [=](atom::read, const pb::DiskRequest& req) -> pb::DiskReport {
-      auto report = measure_disk(in, req);
+    [=](atom::read, const pb::DiskRequest& req) -> caf::result<pb::DiskReport> {
+      std::string error;
+      auto report = measure_disk(in, req, &error);
       self->quit();
+      if (!error.empty())
+        return caf::make_error(error_code::io_error, error);
       return report;
     },
   };

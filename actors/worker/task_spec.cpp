@@ -1,6 +1,9 @@
 #include "actors/worker/task_spec.hpp"
 
 #include <cctype>
+#include <filesystem>
+
+#include "config/volume_name.hpp"
 
 namespace troupe {
 
@@ -26,6 +29,34 @@ std::string sanitize_id(const std::string& id) {
 
 std::string task_dir(const std::string& tasks_dir, const std::string& task_id) {
   return tasks_dir + "/" + sanitize_id(task_id);
+}
+
+std::string volume_dir(const std::string& tasks_dir, const std::string& name) {
+  auto slash = tasks_dir.find_last_of('/');
+  auto data_dir = slash == std::string::npos ? std::string(".") : tasks_dir.substr(0, slash);
+  // Absolute: a process task sees it in TROUPE_VOLUME_<KEY> from its own folder.
+  return std::filesystem::absolute(data_dir + "/volumes/" + sanitize_id(name)).string();
+}
+
+std::vector<volume_mount> task_mounts(const pb::Task& task, const std::string& tasks_dir) {
+  std::vector<volume_mount> out;
+  for (const auto& m : task.spec().mounts()) {
+    volume_mount v;
+    v.target = m.target();
+    v.read_only = m.read_only();
+    const auto& driver = m.spec().driver();
+    if (driver == "tmpfs") {
+      v.type = "tmpfs";
+      v.size_bytes = m.spec().size_bytes();
+    } else if (driver == "bind") {
+      v.source = m.spec().path();
+    } else {
+      v.source = volume_dir(tasks_dir, volume_name(task, m));
+      v.create = true;
+    }
+    out.push_back(std::move(v));
+  }
+  return out;
 }
 
 std::map<std::string, std::string> task_environment(const pb::Task& task,
@@ -86,6 +117,11 @@ container_spec make_container_spec(const pb::Task& task, uint32_t restarts,
   c.cpus = spec.resources().cpus();
   c.memory_bytes = spec.resources().memory_bytes();
   c.read_only = spec.read_only();
+  c.mounts = task_mounts(task, tasks_dir);
+  if (spec.driver() != "oci")  // a process task finds its volumes by name
+    for (int i = 0; i < spec.mounts_size(); ++i)
+      if (!c.mounts[i].source.empty())
+        c.env[volume_env_name(spec.mounts(i).volume())] = c.mounts[i].source;
   return c;
 }
 
