@@ -138,6 +138,8 @@ using dispatcher_actor = change_listener_actor::extend<
   caf::replies_to<atom::logs, pb::LogRequest>::with<pb::LogChunk>,
   // `troupe exec`: passes a round to the agent of the request's node.
   caf::replies_to<atom::exec, pb::ExecRequest>::with<pb::ExecReply>,
+  // `volume rm`: passes the removal to the agent of the request's node.
+  caf::replies_to<atom::read, pb::DiskRequest>::with<pb::DiskReport>,
   // Internal: proposes the status reports collected so far.
   caf::reacts_to<atom::flush>,
   // A worker is alive (node name), every node heartbeat interval; false
@@ -165,7 +167,9 @@ using gateway_actor = caf::typed_actor<
   // joined (a follower's API asks the leader's gateway).
   caf::replies_to<atom::logs, pb::LogRequest>::with<pb::LogChunk>,
   // `troupe exec` rounds, passed to the leader's dispatcher likewise.
-  caf::replies_to<atom::exec, pb::ExecRequest>::with<pb::ExecReply>>;
+  caf::replies_to<atom::exec, pb::ExecRequest>::with<pb::ExecReply>,
+  // `volume rm`: a volume's folder removed by its node, likewise.
+  caf::replies_to<atom::read, pb::DiskRequest>::with<pb::DiskReport>>;
 
 /// What the raft actor feeds: committed entries and installed snapshots.
 using applier_actor = caf::typed_actor<

@@ -141,6 +141,21 @@ caf::result<pb::ExecReply> pass_exec(self_ptr self, const pb::ExecRequest& req) 
   return promise;
 }
 
+/// `volume rm`: the volume's node removes its folder.
+caf::result<pb::DiskReport> pass_volume_removal(self_ptr self, const pb::DiskRequest& req) {
+  auto agent = self->state.agents.find(req.node());
+  if (agent == self->state.agents.end())
+    return caf::make_error(error_code::unavailable,
+                           "node " + req.node() + ", which holds volume " + req.remove_volume()
+                             + ", is not connected to the leader now: its data cannot be "
+                               "removed (volume rm --force forgets it, leaving the data there)");
+  auto promise = self->make_response_promise<pb::DiskReport>();
+  self->request(agent->second, agent_timeout, atom::read_v, req)
+    .then([=](const pb::DiskReport& r) mutable { promise.deliver(r); },
+          [=](const caf::error& err) mutable { promise.deliver(err); });
+  return promise;
+}
+
 } // namespace
 
 dispatcher_actor::behavior_type
@@ -240,6 +255,7 @@ dispatcher(probed_pointer<dispatcher_actor, dispatcher_state> self,
     },
     [=](atom::logs, const pb::LogRequest& req) { return gather_logs(self, req); },
     [=](atom::exec, const pb::ExecRequest& req) { return pass_exec(self, req); },
+    [=](atom::read, const pb::DiskRequest& req) { return pass_volume_removal(self, req); },
     [=](atom::heartbeat, const std::string& node) {
       observe::count_heartbeat_received(node);
       auto agent = self->state.agents.find(node);

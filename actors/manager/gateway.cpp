@@ -60,6 +60,9 @@ gateway(probed_pointer<gateway_actor, gateway_state> self, std::string cluster,
     [=](atom::exec, const pb::ExecRequest& req) {
       return self->delegate(self->state.dispatcher, atom::exec_v, req);
     },
+    [=](atom::read, const pb::DiskRequest& req) {
+      return self->delegate(self->state.dispatcher, atom::read_v, req);
+    },
   };
 }
 

@@ -1,5 +1,7 @@
 #include "actors/manager/queries.hpp"
 
+#include "actors/manager/core/volume_queries.hpp"
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -68,6 +70,8 @@ bool is_read(const pb::Request& r) {
     case pb::Request::kServiceEndpoints:
     case pb::Request::kInspectStack:
     case pb::Request::kNodePs:
+    case pb::Request::kListVolumes:
+    case pb::Request::kInspectVolume:
       return true;
     default:
       return false;
@@ -150,6 +154,9 @@ pb::ServiceSummary summarize(const cluster_state& view, const pb::Service& svc) 
 }
 
 pb::Response answer_read(const cluster_state& view, const pb::Request& req) {
+  if (req.kind_case() == pb::Request::kListVolumes
+      || req.kind_case() == pb::Request::kInspectVolume)
+    return answer_volume_read(view, req);
   pb::Response out;
   out.set_index(view.index());
   switch (req.kind_case()) {

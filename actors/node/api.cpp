@@ -5,6 +5,7 @@
 
 #include "actors/manager/core/cluster_state.hpp"
 #include "actors/manager/core/exec_check.hpp"
+#include "actors/manager/core/volume_queries.hpp"
 #include "actors/manager/queries.hpp"
 #include "actors/observe/events.hpp"
 #include "actors/observe/registry.hpp"
@@ -36,6 +37,18 @@ void reply_error(self_ptr self, const envelope& env, const std::string& why) {
 
 void serve_at(self_ptr self, const envelope& env, const pb::Request& req,
               uint64_t read_index);
+
+/// Proposes `entry` and answers the client with its index (or the error).
+void propose_and_reply(self_ptr self, const envelope& env, pb::Entry entry) {
+  self->request(self->state.store, request_timeout, atom::propose_v, std::move(entry))
+    .then(
+      [=](uint64_t index) {
+        pb::Response resp;
+        resp.set_index(index);
+        reply(self, env, resp);
+      },
+      [=](const caf::error& err) { reply_error(self, env, error_message(err)); });
+}
 
 /// Introspection requests: answered from this node's registry, a trace once
 /// its time is up (finish_traces).
@@ -167,6 +180,35 @@ void serve_exec(self_ptr self, const envelope& env, pb::ExecRequest req) {
       on_error);
 }
 
+/// `volume rm`: checked against this manager's state; the volume's node
+/// removes the data (through the leader's dispatcher), then the record goes.
+void serve_volume_removal(self_ptr self, const envelope& env, const pb::VolumeRemoval& req) {
+  auto on_error = [=](const caf::error& err) {
+    reply_error(self, env, error_message(err));
+  };
+  auto forget = [=] { propose_and_reply(self, env, forget_volume(req.name())); };
+  self->request(self->state.store, request_timeout, atom::snapshot_v, uint64_t{0})
+    .then(
+      [=](const state_view& view) {
+        auto plan = plan_volume_removal(view, req);
+        if (!plan.error.empty()) {
+          reply_error(self, env, plan.error);
+          return;
+        }
+        if (plan.forget_only) {
+          forget();
+          return;
+        }
+        pb::DiskRequest removal;
+        removal.set_node(plan.node);
+        removal.set_remove_volume(req.name());
+        ask_leaders_dispatcher(self, env, request_timeout,
+                               [=](const pb::DiskReport&) { forget(); }, atom::read_v,
+                               removal);
+      },
+      on_error);
+}
+
 void serve(self_ptr self, const envelope& env, const pb::Request& req) {
   auto& st = self->state;
   auto on_error = [=](const caf::error& err) {
@@ -208,6 +250,10 @@ void serve(self_ptr self, const envelope& env, const pb::Request& req) {
   }
   if (req.kind_case() == pb::Request::kExec) {
     serve_exec(self, env, req.exec());
+    return;
+  }
+  if (req.kind_case() == pb::Request::kRemoveVolume) {
+    serve_volume_removal(self, env, req.remove_volume());
     return;
   }
   if (req.kind_case() == pb::Request::kClusterStatus) {
@@ -274,15 +320,7 @@ void serve_at(self_ptr self, const envelope& env, const pb::Request& req,
           reply_error(self, env, why);
           return;
         }
-        self->request(self->state.store, request_timeout, atom::propose_v,
-                      entry)
-          .then(
-            [=](uint64_t index) {
-              pb::Response resp;
-              resp.set_index(index);
-              reply(self, env, resp);
-            },
-            on_error);
+        propose_and_reply(self, env, std::move(entry));
       },
       on_error);
 }

@@ -37,6 +37,7 @@ pb::Node node_record(const pb::NodeConfig& nc, const std::string& role,
   n.set_port_max(nc.port_max());
   n.set_hostname(host_name());
   n.set_drivers(drivers);
+  *n.mutable_bind_prefixes() = nc.bind_prefixes();
   return n;
 }
 

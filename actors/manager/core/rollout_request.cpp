@@ -37,6 +37,7 @@ bool plan_update(const cluster_state& view, const pb::ServiceUpdateRequest& u,
         *stack.add_services() = other->spec();
     }
   *stack.add_services() = spec;
+  declare_mounted_volumes(&stack);
   auto problems = validate_stack_spec(stack, limits);
   if (!problems.empty()) {
     *error = "service '" + u.service() + "' cannot be updated: " + join(problems);
