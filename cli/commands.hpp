@@ -107,6 +107,10 @@ void register_service_create_commands(CLI::App* service, int* exit_code);
 void register_completion_command(CLI::App& app, int* exit_code);
 void register_system_commands(CLI::App& app, int* exit_code);
 void register_exec_command(CLI::App& app, int* exit_code);
+void register_volume_commands(CLI::App& app, int* exit_code);
+/// `stack rm --volumes`: once the stack is removed, waits (up to --timeout,
+/// default 2 minutes) until no task uses its volumes and removes each.
+int remove_stack_volumes(const client_options& options, const std::string& stack);
 /// `troupe exec ... -- CMD...`: CMD is cut off the line before `app` parses
 /// it (CLI11 would hand the words after `--` to the top app); the new argc.
 int split_exec_command(const CLI::App& app, int argc, char** argv);

@@ -20,6 +20,7 @@ std::string disk_usage_text(const pb::DiskReport& r) {
                     + " folders)"});
   rows.push_back({"  of which logs", "", "", size(r.log_bytes()), ""});
   rows.push_back({"images", "", "", size(r.image_bytes()), "0B"});
+  rows.push_back({"volumes", std::to_string(r.volumes()), "", size(r.volume_bytes()), "0B"});
   return "Node " + r.node() + "\n" + render_table(headers, rows);
 }
 
@@ -32,6 +33,8 @@ nlohmann::json disk_usage_json(const pb::DiskReport& r) {
           {"prunable_folders", r.prunable_folders()},
           {"prunable_bytes", r.prunable_bytes()},
           {"image_bytes", r.image_bytes()},
+          {"volumes", r.volumes()},
+          {"volume_bytes", r.volume_bytes()},
           {"removed_folders", r.removed_folders()},
           {"freed_bytes", r.freed_bytes()}};
 }

@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   register_version_command(app, &exit_code);
   register_system_commands(app, &exit_code);
   register_exec_command(app, &exit_code);
+  register_volume_commands(app, &exit_code);
   register_completion_command(app, &exit_code);
   print_help_when_bare(&app);
   argc = split_exec_command(app, argc, argv);

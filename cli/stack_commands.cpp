@@ -167,25 +167,20 @@ pb::Request stack_ps_request(const std::string& name) {
   return r;
 }
 
-int stack_rm(const client_options& o, const std::string& name) {
-  pb::Request request;
-  request.set_remove_stack(name);
-  pb::Response response;
-  if (!request_api(o, request, &response))
-    return 1;
-  std::cout << "stack " << name << " removed\n";
-  return 0;
-}
+struct rm_options {
+  client_options client;
+  std::string name;
+  bool volumes = false;
+};
 
-// Adds a subcommand taking one required NAME argument and client options.
-void add_named(CLI::App* parent, const char* verb, const char* help, bool with_format,
-               int* exit_code, int (*run)(const client_options&, const std::string&)) {
-  auto opts = std::make_shared<client_options>();
-  auto name = std::make_shared<std::string>();
-  auto* sub = parent->add_subcommand(verb, help);
-  sub->add_option("NAME", *name, "stack name")->required();
-  add_client_options(sub, opts.get(), with_format);
-  sub->callback([=] { *exit_code = run(*opts, *name); });
+int stack_rm(const rm_options& o) {
+  pb::Request request;
+  request.set_remove_stack(o.name);
+  pb::Response response;
+  if (!request_api(o.client, request, &response))
+    return 1;
+  std::cout << "stack " << o.name << " removed\n";
+  return o.volumes ? remove_stack_volumes(o.client, o.name) : 0;
 }
 
 } // namespace
@@ -230,7 +225,13 @@ void register_stack_commands(CLI::App& app, int* exit_code) {
 
   add_task_listing(stack, "ps", "list the tasks of a stack", "NAME", "stack name", exit_code,
                    stack_ps_request);
-  add_named(stack, "rm", "remove a stack and stop its tasks", false, exit_code, stack_rm);
+  auto rm = std::make_shared<rm_options>();
+  auto* r = stack->add_subcommand("rm", "remove a stack and stop its tasks (its volumes stay)");
+  r->add_option("NAME", rm->name, "stack name")->required();
+  r->add_flag("--volumes", rm->volumes,
+              "also remove the stack's volumes and their data, once its tasks have stopped");
+  add_waiting_client_options(r, &rm->client);
+  r->callback([rm, exit_code] { *exit_code = stack_rm(*rm); });
 }
 
 } // namespace troupe::cli
