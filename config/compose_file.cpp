@@ -20,6 +20,10 @@ constexpr std::size_t max_compose_bytes = 4 << 20;
 struct reader {
   std::string source;
   std::vector<config_error> errors;
+  std::string base_dir;         // where relative bind sources start (the file's folder)
+  toml::table volumes;          // the stack's [volumes]
+  std::map<std::string, std::string> bind_names;  // host path -> generated volume name
+  int tmpfs_count = 0;
 
   void error(const YAML::Node& at, const std::string& key, const std::string& why) {
     config_error e;
@@ -290,7 +294,8 @@ struct reader {
   }
 
   // "50M" / "1g" / "512k" / "1024" (bytes) -> troupe's "50MiB".
-  void memory(const YAML::Node& n, const std::string& key, toml::table& r) {
+  void memory(const YAML::Node& n, const std::string& key, toml::table& r,
+              const std::string& to = "memory") {
     std::string v;
     if (!scalar(n, key, &v))
       return;
@@ -308,7 +313,7 @@ struct reader {
       error(n, key, "expected a size such as 64M or 1G, got \"" + v + "\"");
       return;
     }
-    r.insert_or_assign("memory", digits + u->second);
+    r.insert_or_assign(to, digits + u->second);
   }
 
   void deploy(const YAML::Node& n, const std::string& key, toml::table& t) {
@@ -386,6 +391,203 @@ struct reader {
     }
   }
 
+  // A bind source as a volume of its own ("bind-N", one per host path).
+  std::string bind_volume(const std::string& source) {
+    namespace fs = std::filesystem;
+    auto path = fs::path(source);
+    if (source.rfind("~", 0) == 0)
+      return "";
+    if (path.is_relative())
+      path = fs::path(base_dir) / path;
+    auto normal = path.lexically_normal().string();
+    if (normal.size() > 1 && normal.back() == '/')
+      normal.pop_back();
+    auto& name = bind_names[normal];
+    if (name.empty()) {
+      name = "bind-" + std::to_string(bind_names.size());
+      toml::table v;
+      v.insert("driver", "bind");
+      v.insert("path", normal);
+      volumes.insert_or_assign(name, std::move(v));
+    }
+    return name;
+  }
+
+  std::string tmpfs_volume(const YAML::Node* size, const std::string& key) {
+    auto name = "tmpfs-" + std::to_string(++tmpfs_count);
+    toml::table v;
+    v.insert("driver", "tmpfs");
+    if (size != nullptr)
+      memory(*size, key, v, "size");
+    volumes.insert_or_assign(name, std::move(v));
+    return name;
+  }
+
+  static bool is_path(const std::string& source) {
+    return !source.empty() && (source[0] == '/' || source[0] == '.' || source[0] == '~');
+  }
+
+  // "NAME:TARGET[:ro|rw]" or "HOST_PATH:TARGET[:ro|rw]".
+  void short_mount(const YAML::Node& n, const std::string& key, toml::array& mounts) {
+    std::string text;
+    if (!scalar(n, key, &text))
+      return;
+    std::vector<std::string> parts;
+    std::istringstream in(text);
+    for (std::string p; std::getline(in, p, ':');)
+      parts.push_back(p);
+    if (parts.size() == 1) {
+      unsupported(n, key, "anonymous volumes (name it: NAME:" + text + ")");
+      return;
+    }
+    if (parts.size() > 3 || (parts.size() == 3 && parts[2] != "ro" && parts[2] != "rw")) {
+      unsupported(n, key, "volume options other than ro or rw in \"" + text + "\"");
+      return;
+    }
+    std::string volume = parts[0];
+    if (is_path(parts[0]) && (volume = bind_volume(parts[0])).empty()) {
+      unsupported(n, key, "a ~ path (write the folder out: /home/...)");
+      return;
+    }
+    toml::table m;
+    m.insert("volume", volume);
+    m.insert("target", parts[1]);
+    if (parts.size() == 3 && parts[2] == "ro")
+      m.insert("read_only", true);
+    mounts.push_back(std::move(m));
+  }
+
+  // { type = volume|bind|tmpfs, source, target, read_only, tmpfs: { size } }
+  void long_mount(const YAML::Node& n, const std::string& key, toml::array& mounts) {
+    std::string type = "volume", source, target;
+    bool read_only = false;
+    const YAML::Node* size = nullptr;
+    YAML::Node size_node;
+    for (const auto& kv : n) {
+      auto k = kv.first.Scalar();
+      auto path = key + "." + k;
+      if (k == "type") {
+        scalar(kv.second, path, &type);
+      } else if (k == "source") {
+        scalar(kv.second, path, &source);
+      } else if (k == "target") {
+        scalar(kv.second, path, &target);
+      } else if (k == "read_only") {
+        std::string b;
+        if (scalar(kv.second, path, &b))
+          read_only = b == "true";
+      } else if (k == "tmpfs" && map(kv.second, path)) {
+        for (const auto& tk : kv.second) {
+          if (tk.first.Scalar() == "size") {
+            size_node = tk.second;
+            size = &size_node;
+          } else {
+            unsupported(tk.first, path + "." + tk.first.Scalar(), "only a tmpfs size");
+          }
+        }
+      } else if (k != "tmpfs") {
+        unsupported(kv.first, path, "no such mount setting in troupe (type, source, target, "
+                                    "read_only, tmpfs.size)");
+      }
+    }
+    std::string volume;
+    if (type == "tmpfs") {
+      volume = tmpfs_volume(size, key + ".tmpfs.size");
+    } else if (type == "bind") {
+      if (source.empty() || (volume = bind_volume(source)).empty()) {
+        error(n, key, "a bind mount needs an absolute or ./relative source");
+        return;
+      }
+    } else if (type == "volume") {
+      if (source.empty()) {
+        unsupported(n, key, "anonymous volumes (give the mount a source: a volume name)");
+        return;
+      }
+      volume = source;
+    } else {
+      unsupported(n, key + ".type", "mount type \"" + type + "\" (volume, bind or tmpfs)");
+      return;
+    }
+    toml::table m;
+    m.insert("volume", volume);
+    m.insert("target", target);
+    if (read_only)
+      m.insert("read_only", true);
+    mounts.push_back(std::move(m));
+  }
+
+  void service_volumes(const YAML::Node& n, const std::string& key, toml::table& t) {
+    if (!n.IsSequence()) {
+      error(n, key, "expected a list of mounts");
+      return;
+    }
+    toml::array mounts;
+    if (auto* old = t.get_as<toml::array>("mounts"))
+      mounts = *old;
+    int i = 0;
+    for (const auto& item : n) {
+      auto path = key + "[" + std::to_string(i++) + "]";
+      if (item.IsMap())
+        long_mount(item, path, mounts);
+      else
+        short_mount(item, path, mounts);
+    }
+    t.insert_or_assign("mounts", std::move(mounts));
+  }
+
+  // tmpfs: "/run" or a list of paths.
+  void service_tmpfs(const YAML::Node& n, const std::string& key, toml::table& t) {
+    toml::array paths;
+    if (!words(n, key, &paths))
+      return;
+    toml::array mounts;
+    if (auto* old = t.get_as<toml::array>("mounts"))
+      mounts = *old;
+    for (auto&& p : paths) {
+      auto target = *p.value<std::string>();
+      if (target.find(':') != std::string::npos) {
+        unsupported(n, key, "tmpfs options in \"" + target
+                              + "\" (use the long volumes syntax with tmpfs.size)");
+        continue;
+      }
+      toml::table m;
+      m.insert("volume", tmpfs_volume(nullptr, key));
+      m.insert("target", target);
+      mounts.push_back(std::move(m));
+    }
+    t.insert_or_assign("mounts", std::move(mounts));
+  }
+
+  // The top-level volumes: named local volumes of the stack.
+  void top_volumes(const YAML::Node& n) {
+    if (n.IsNull())
+      return;
+    if (!map(n, "volumes"))
+      return;
+    for (const auto& kv : n) {
+      auto name = kv.first.Scalar();
+      auto key = "volumes." + name;
+      toml::table v;
+      if (kv.second.IsMap()) {
+        for (const auto& vk : kv.second) {
+          auto k = vk.first.Scalar();
+          std::string d;
+          if (k == "driver" && scalar(vk.second, key + ".driver", &d) && d != "local")
+            unsupported(vk.second, key + ".driver", "volume driver \"" + d
+                                                      + "\" (troupe's volumes are local)");
+          else if (k == "external")
+            unsupported(vk.first, key + ".external",
+                        "external volumes (a troupe volume belongs to its stack)");
+          else if (k != "driver")
+            unsupported(vk.first, key + "." + k, "no such volume setting in troupe");
+        }
+      } else if (!kv.second.IsNull()) {
+        error(kv.second, key, "expected a mapping or nothing");
+      }
+      volumes.insert_or_assign(name, std::move(v));
+    }
+  }
+
   void service(const std::string& name, const YAML::Node& n, toml::table& out) {
     std::string key = "services." + name;
     if (!map(n, key))
@@ -422,6 +624,10 @@ struct reader {
         std::string b;
         if (scalar(v, path, &b))
           t.insert_or_assign("read_only", b == "true");
+      } else if (k == "volumes") {
+        service_volumes(v, path, t);
+      } else if (k == "tmpfs") {
+        service_tmpfs(v, path, t);
       } else {
         unsupported(kv.first, path, why_not(k));
       }
@@ -436,7 +642,7 @@ struct reader {
   }
 
   static std::string why_not(const std::string& k) {
-    if (k == "volumes" || k == "configs" || k == "secrets")
+    if (k == "configs" || k == "secrets")
       return k + " (troupe has none yet)";
     if (k == "networks")
       return "networks (every service reaches the others by its VIP and DNS name)";
@@ -470,7 +676,9 @@ compose_result parse_compose(std::string_view text, const std::string& source,
   } catch (const YAML::Exception& e) {
     return fail(e.mark.line + 1, e.mark.column + 1, "not valid YAML: " + e.msg);
   }
-  reader r{source, {}};
+  reader r;
+  r.source = source;
+  r.base_dir = std::filesystem::absolute(source).parent_path().string();
   if (!root.IsMap())
     return fail(0, 0, "expected a compose file (a mapping with services)");
   std::string name = default_name;
@@ -486,8 +694,10 @@ compose_result parse_compose(std::string_view text, const std::string& source,
         continue;
       for (const auto& s : kv.second)
         r.service(s.first.Scalar(), s.second, services);
+    } else if (k == "volumes") {
+      r.top_volumes(kv.second);
     } else {
-      r.unsupported(kv.first, k, k == "volumes" || k == "configs" || k == "secrets"
+      r.unsupported(kv.first, k, k == "configs" || k == "secrets"
                                    ? k + " (troupe has none yet)"
                                    : k == "networks" ? "networks (one service network)"
                                                      : "no such top-level key in troupe");
@@ -500,6 +710,8 @@ compose_result parse_compose(std::string_view text, const std::string& source,
   toml::table stack, doc;
   stack.insert("name", name);
   doc.insert("stack", std::move(stack));
+  if (!r.volumes.empty())
+    doc.insert("volumes", std::move(r.volumes));
   doc.insert("services", std::move(services));
   std::ostringstream toml_text;
   toml_text << "# converted from " << source << " by troupe stack convert\n" << doc << "\n";

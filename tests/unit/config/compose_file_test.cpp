@@ -2,6 +2,8 @@
 // refused key with its line:column, all at once.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "config/compose_file.hpp"
 
 namespace troupe {
@@ -106,7 +108,7 @@ TEST(compose, every_unsupported_key_is_reported_with_its_position_at_once) {
   auto r = parse_compose(R"(services:
   web:
     image: nginx
-    volumes: ["data:/data"]
+    volumes: ["data:/data:z", "/cache"]
     networks: [front]
     ports: ["127.0.0.1:80:80", "8000-8010:80"]
     deploy:
@@ -115,14 +117,17 @@ TEST(compose, every_unsupported_key_is_reported_with_its_position_at_once) {
         reservations: { cpus: "1" }
     healthcheck: { disable: true }
 volumes:
-  data: {}
+  data: { external: true }
 )", "compose.yml", "app");
   ASSERT_FALSE(r.ok());
   std::vector<std::string> got;
   for (const auto& e : r.stack.errors)
     got.push_back(e.to_string());
   std::vector<std::string> want = {
-    "compose.yml:4:5: services.web.volumes: not supported by troupe: volumes (troupe has none yet)",
+    "compose.yml:4:15: services.web.volumes[0]: not supported by troupe: volume options other "
+    "than ro or rw in \"data:/data:z\"",
+    "compose.yml:4:31: services.web.volumes[1]: not supported by troupe: anonymous volumes "
+    "(name it: NAME:/cache)",
     "compose.yml:5:5: services.web.networks: not supported by troupe: networks (every service "
     "reaches the others by its VIP and DNS name)",
     "compose.yml:6:13: services.web.ports: a host address in a port (\"127.0.0.1:80:80\") is "
@@ -134,10 +139,50 @@ volumes:
     "reservations apart from limits (troupe reserves what it limits: use limits)",
     "compose.yml:11:20: services.web.healthcheck.disable: not supported by troupe: disable "
     "(leave the healthcheck out instead)",
-    "compose.yml:12:1: volumes: not supported by troupe: volumes (troupe has none yet)",
+    "compose.yml:13:11: volumes.data.external: not supported by troupe: external volumes (a "
+    "troupe volume belongs to its stack)",
   };
   EXPECT_EQ(got, want);
   EXPECT_EQ(r.toml, "") << "nothing converted";
+}
+
+// Named volumes, bind mounts (relative to the compose file's folder) and
+// tmpfs, in the short and the long syntax.
+TEST(compose, maps_volumes_binds_and_tmpfs) {
+  auto r = parse_compose(R"(services:
+  db:
+    image: postgres
+    volumes:
+      - data:/var/lib/db
+      - ./conf:/etc/db:ro
+      - type: tmpfs
+        target: /scratch
+        tmpfs: { size: 64m }
+      - { type: bind, source: /srv/site, target: /site, read_only: true }
+    tmpfs: /run
+volumes:
+  data:
+)", "/work/app/compose.yml", "app");
+  ASSERT_TRUE(r.ok()) << to_string(r.stack.errors) << r.toml;
+  const auto& stack = r.stack.stack;
+  std::map<std::string, pb::VolumeSpec> volumes;
+  for (const auto& v : stack.volumes())
+    volumes[v.name()] = v;
+  ASSERT_EQ(volumes.size(), 5u) << r.toml;
+  EXPECT_EQ(volumes["data"].driver(), "local");
+  EXPECT_EQ(volumes["bind-1"].path(), "/work/app/conf");
+  EXPECT_EQ(volumes["bind-2"].path(), "/srv/site");
+  EXPECT_EQ(volumes["tmpfs-1"].size_bytes(), 64 << 20);
+  EXPECT_EQ(volumes["tmpfs-2"].driver(), "tmpfs");
+  const auto& db = stack.services(0);
+  ASSERT_EQ(db.mounts_size(), 5) << r.toml;
+  EXPECT_EQ(db.mounts(0).volume(), "data");
+  EXPECT_EQ(db.mounts(0).target(), "/var/lib/db");
+  EXPECT_EQ(db.mounts(1).volume(), "bind-1");
+  EXPECT_TRUE(db.mounts(1).read_only());
+  EXPECT_EQ(db.mounts(2).target(), "/scratch");
+  EXPECT_TRUE(db.mounts(3).read_only());
+  EXPECT_EQ(db.mounts(4).target(), "/run");
 }
 
 TEST(compose, bad_values_and_bad_yaml) {
