@@ -57,17 +57,6 @@ std::string failure_sentence(const child_failure& f, const child_options& o) {
   return "cannot run '" + o.argv[0] + "': " + why;
 }
 
-int open_output(const std::string& path, std::string* error) {
-  if (path.empty())
-    return ::open("/dev/null", O_WRONLY | O_CLOEXEC);
-  auto parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty() && !make_dirs(parent.string(), error))
-    return -1;
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd < 0 && error)
-    *error = "cannot open log file '" + path + "': " + errno_text(errno);
-  return fd;
-}
 
 std::vector<char*> c_strings(const std::vector<std::string>& xs) {
   std::vector<char*> out;
@@ -219,6 +208,18 @@ void close_fds(std::initializer_list<int> fds) {
 }
 
 } // namespace
+
+int open_output(const std::string& path, std::string* error) {
+  if (path.empty())
+    return ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+  auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty() && !make_dirs(parent.string(), error))
+    return -1;
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0 && error)
+    *error = "cannot open log file '" + path + "': " + errno_text(errno);
+  return fd;
+}
 
 void set_children_open_file_limit(uint64_t soft, uint64_t hard) {
   children_open_file_limit.rlim_cur = soft;

@@ -34,6 +34,10 @@ struct child_options {
                                         // session's controlling terminal
 };
 
+/// Opens `path` to append to (its folder made first; "" = /dev/null), or -1
+/// with *error set.
+int open_output(const std::string& path, std::string* error);
+
 /// Starts and execs in a new session (setsid: own process group, pgid = pid),
 /// stdin from /dev/null unless input_fd, signal mask and dispositions reset,
 /// other fds closed.

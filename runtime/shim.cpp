@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "runtime/child_process.hpp"
+#include "runtime/log_stamp.hpp"
 
 extern char** environ;
 
@@ -58,11 +59,66 @@ namespace {
 constexpr size_t max_line = 256;
 constexpr size_t max_clients = 16;
 
-int64_t now_ms() {
+int64_t now_ns() {
   timespec ts{};
   ::clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
+
+int64_t now_ms() { return now_ns() / 1000000; }
+
+/// Appends all of `text` to `fd` (a log file; -1 = discard).
+void write_all(int fd, const std::string& text) {
+  size_t done = 0;
+  while (fd >= 0 && done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return;  // a full disk: the line is lost, the task goes on
+    done += static_cast<size_t>(n);
+  }
+}
+
+/// One of the task's output streams: the pipe the task writes into, the
+/// log file the shim appends stamped lines to.
+struct output_stream {
+  int pipe = -1;
+  int file = -1;
+  line_stamper stamper;
+
+  /// Reads what is in the pipe now (at most `rounds` reads of 64 KiB) and
+  /// appends its lines; closes the pipe at its end.
+  void pump(int rounds) {
+    char buf[64 * 1024];
+    std::string out;
+    for (int i = 0; i < rounds && pipe >= 0; ++i) {
+      ssize_t n = ::read(pipe, buf, sizeof buf);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 && errno == EAGAIN)
+        break;
+      if (n <= 0) {
+        ::close(pipe);
+        pipe = -1;
+        stamper.flush(&out);
+        break;
+      }
+      stamper.feed(buf, static_cast<size_t>(n), now_ns(), &out);
+    }
+    write_all(file, out);
+  }
+  void flush_due() {
+    auto due = stamper.partial_due_ns();
+    if (due >= 0 && due <= now_ns()) {
+      std::string out;
+      stamper.flush(&out);
+      write_all(file, out);
+    }
+  }
+};
+
+
 
 struct shim_options {
   std::string dir, stdout_path, stderr_path, working_dir, pid_file;
@@ -182,6 +238,7 @@ private:
   std::string exit_line_;
   int64_t ended_at_ = 0;
   std::vector<client> clients_;
+  output_stream out_, err_;
 };
 
 bool shim::start(std::string* error) {
@@ -202,11 +259,28 @@ bool shim::start(std::string* error) {
   for (char** e = environ; e && *e; ++e)
     c.env.emplace_back(*e);
   c.working_dir = o_.working_dir;
-  c.stdout_path = o_.stdout_path;
-  c.stderr_path = o_.stderr_path;
   c.join_files = o_.join;
+  // The task writes into pipes; the shim stamps its lines into the files.
+  int out[2] = {-1, -1}, err[2] = {-1, -1};
+  out_.file = open_output(o_.stdout_path, error);
+  err_.file = out_.file < 0 ? -1 : open_output(o_.stderr_path, error);
+  if (out_.file < 0 || err_.file < 0)
+    return false;
+  if (::pipe2(out, O_CLOEXEC) < 0 || ::pipe2(err, O_CLOEXEC) < 0) {
+    *error = std::string("cannot make the task's output pipes: ") + std::strerror(errno);
+    return false;
+  }
+  c.output_fd = out[1];
+  c.errors_fd = err[1];
   int pid = 0;
-  if (!spawn_child(c, &pid, error))
+  bool spawned = spawn_child(c, &pid, error);
+  ::close(out[1]);
+  ::close(err[1]);
+  out_.pipe = out[0];
+  err_.pipe = err[0];
+  for (int fd : {out_.pipe, err_.pipe})
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+  if (!spawned)
     return false;
   if (!o_.pid_file.empty()) {  // a launcher: its exit 0 means the task runs
     int status = 0;
@@ -247,6 +321,9 @@ void shim::reap() {
     if (r != pid_ || exited_)
       continue;
     exited_ = true;
+    // What the task wrote before it ended goes into its logs first.
+    out_.pump(1024);
+    err_.pump(1024);
     auto s = describe_wait_status(status);
     s.ended_ms = now_ms();
     ended_at_ = s.ended_ms;
@@ -351,23 +428,35 @@ int shim::run(int report_fd) {
       ::close(fd);
   reap();  // a task that ended before the signalfd was read
   while (!done_) {
-    std::vector<pollfd> fds{{signal_fd_, POLLIN, 0}, {listen_fd_, POLLIN, 0}};
+    std::vector<pollfd> fds{{signal_fd_, POLLIN, 0}, {listen_fd_, POLLIN, 0},
+                            {out_.pipe, POLLIN, 0}, {err_.pipe, POLLIN, 0}};
     for (auto& c : clients_)
       fds.push_back({c.fd, POLLIN, 0});
-    int timeout = -1;
+    int64_t timeout = -1;
     if (exited_) {
       auto left = ended_at_ + o_.linger_ms - now_ms();
       if (left <= 0)
         break;
-      timeout = static_cast<int>(std::min<int64_t>(left, 60000));
+      timeout = std::min<int64_t>(left, 60000);
     }
-    if (::poll(fds.data(), fds.size(), timeout) < 0 && errno != EINTR)
+    for (const auto* s : {&out_, &err_})
+      if (auto due = s->stamper.partial_due_ns(); due >= 0) {
+        auto left = std::max<int64_t>(0, (due - now_ns()) / 1000000 + 1);
+        timeout = timeout < 0 ? left : std::min(timeout, left);
+      }
+    if (::poll(fds.data(), fds.size(), static_cast<int>(timeout)) < 0 && errno != EINTR)
       break;
     if (fds[0].revents)
       reap();
-    for (size_t i = 2; i < fds.size(); ++i)
+    if (fds[2].revents)
+      out_.pump(4);
+    if (fds[3].revents)
+      err_.pump(4);
+    out_.flush_due();
+    err_.flush_due();
+    for (size_t i = 4; i < fds.size(); ++i)
       if (fds[i].revents)
-        read_client(clients_[i - 2]);
+        read_client(clients_[i - 4]);
     clients_.erase(std::remove_if(clients_.begin(), clients_.end(),
                                   [](const client& c) { return c.fd < 0; }),
                    clients_.end());
@@ -378,6 +467,12 @@ int shim::run(int report_fd) {
       else if (fd >= 0)
         clients_.push_back(client{fd, {}, false});
     }
+  }
+  for (auto* s : {&out_, &err_}) {
+    s->pump(1024);
+    std::string rest;
+    s->stamper.flush(&rest);
+    write_all(s->file, rest);
   }
   ::unlink(shim_socket_name);
   return 0;

@@ -15,9 +15,13 @@
 //   become its children, never init's; it joins the --self-join cgroups
 //   (`<cgroup_parent>/shims`), out of the agent's memory and cpu cgroups;
 // - it binds DIR/shim.sock, removes an older DIR/exit.status, then starts
-//   ARGV as child_process.hpp's spawn_child does (its own session, stdout and
-//   stderr appended to the files, the cgroup.procs files joined, the shim's
-//   environment as the task's); with --pid-file, ARGV is a launcher (`runc
+//   ARGV as child_process.hpp's spawn_child does (its own session, the
+//   cgroup.procs files joined, the shim's environment as the task's), its
+//   stdout and stderr on pipes the shim reads: each line is appended to
+//   the --stdout/--stderr file with the time it was read in front
+//   (log_stamp.hpp), and all the task wrote is in the files before its exit
+//   record; a task whose shim died gets EPIPE (SIGPIPE) on its next write,
+//   as under containerd's shim; with --pid-file, ARGV is a launcher (`runc
 //   run --detach --pid-file FILE`) that must exit 0, and the task is the
 //   process named in FILE (which, orphaned, is the shim's child);
 // - it reports on its stdout, one line, then lets stdout go:

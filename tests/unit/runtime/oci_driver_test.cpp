@@ -12,6 +12,7 @@
 #include "tests/unit/runtime/test_util.hpp"
 
 using namespace troupe;
+using troupe::test::log_text;
 using troupe::test::slurp;
 using troupe::test::temp_dir;
 using troupe::test::wait_exit;
@@ -114,8 +115,8 @@ TEST_F(oci_driver_test, echo_writes_to_the_stdout_log) {
   EXPECT_EQ(h.id.find('/'), std::string::npos) << "id sanitized for runc";
   auto status = wait_exit(*driver_, h);
   ASSERT_TRUE(status);
-  EXPECT_EQ(status->exit_code, 0) << slurp(s.stderr_path);
-  EXPECT_EQ(slurp(s.stdout_path), "hi\n");
+  EXPECT_EQ(status->exit_code, 0) << log_text(s.stderr_path);
+  EXPECT_EQ(log_text(s.stdout_path), "hi\n");
 }
 
 TEST_F(oci_driver_test, exit_code_and_env_come_through) {
@@ -123,8 +124,8 @@ TEST_F(oci_driver_test, exit_code_and_env_come_through) {
   s.env = {{"GREETING", "hello"}};
   auto status = wait_exit(*driver_, start(s));
   ASSERT_TRUE(status);
-  EXPECT_EQ(status->exit_code, 7) << slurp(s.stderr_path);
-  EXPECT_EQ(slurp(s.stdout_path), "hello\n");
+  EXPECT_EQ(status->exit_code, 7) << log_text(s.stderr_path);
+  EXPECT_EQ(log_text(s.stdout_path), "hello\n");
 }
 
 TEST_F(oci_driver_test, unknown_image_fails_start_with_its_name) {
@@ -143,7 +144,7 @@ TEST_F(oci_driver_test, sigterm_stops_a_container_that_handles_it) {
   auto s = spec({"sh", "-c", "trap 'exit 143' TERM; echo ready; "
                              "while :; do sleep 0.05; done"});
   auto h = start(s);
-  ASSERT_TRUE(troupe::test::wait_until([&] { return slurp(s.stdout_path) == "ready\n"; }));
+  ASSERT_TRUE(troupe::test::wait_until([&] { return log_text(s.stdout_path) == "ready\n"; }));
   driver_->signal(h, SIGTERM);
   auto status = wait_exit(*driver_, h);
   ASSERT_TRUE(status);
@@ -178,14 +179,14 @@ TEST_F(oci_driver_test, a_restart_in_the_same_task_folder_keeps_what_the_task_wr
   auto h = start(first);
   auto status = wait_exit(*driver_, h);
   ASSERT_TRUE(status);
-  ASSERT_EQ(status->exit_code, 0) << slurp(first.stderr_path);
+  ASSERT_EQ(status->exit_code, 0) << log_text(first.stderr_path);
   driver_->cleanup(h);
   started_.clear();
   auto again = spec({"cat", "/marker"});
   status = wait_exit(*driver_, start(again));
   ASSERT_TRUE(status);
-  EXPECT_EQ(status->exit_code, 0) << slurp(again.stderr_path);
-  EXPECT_EQ(slurp(again.stdout_path), "kept\n");
+  EXPECT_EQ(status->exit_code, 0) << log_text(again.stderr_path);
+  EXPECT_EQ(log_text(again.stdout_path), "kept\n");
 }
 
 TEST_F(oci_driver_test, a_new_task_folder_starts_from_the_image) {
@@ -195,7 +196,7 @@ TEST_F(oci_driver_test, a_new_task_folder_starts_from_the_image) {
   fresh.task_dir = dir_ / "other-task";
   auto status = wait_exit(*driver_, start(fresh));
   ASSERT_TRUE(status);
-  EXPECT_EQ(slurp(fresh.stdout_path), "absent\n");
+  EXPECT_EQ(log_text(fresh.stdout_path), "absent\n");
 }
 
 TEST_F(oci_driver_test, rootfs_folder_runs_read_only_on_the_host_network) {
@@ -211,10 +212,10 @@ TEST_F(oci_driver_test, rootfs_folder_runs_read_only_on_the_host_network) {
   auto status = wait_exit(*driver_, start(s));
   ASSERT_TRUE(status);
   EXPECT_NE(status->exit_code, 0) << "the root is read-only";
-  EXPECT_NE(slurp(s.stderr_path).find("Read-only file system"), std::string::npos);
+  EXPECT_NE(log_text(s.stderr_path).find("Read-only file system"), std::string::npos);
   auto host_links = std::distance(fs::directory_iterator("/sys/class/net"),
                                   fs::directory_iterator{});
-  EXPECT_EQ(slurp(s.stdout_path),
+  EXPECT_EQ(log_text(s.stdout_path),
             "hello from troupe\n" + std::to_string(host_links) + "\n");
 }
 
@@ -272,7 +273,7 @@ TEST_F(oci_driver_test, the_images_cmd_env_user_and_working_dir_apply) {
   auto status = wait_exit(*driver_, h);
   ASSERT_TRUE(status);
   EXPECT_EQ(status->exit_code, 0) << status->message;
-  EXPECT_EQ(slurp(dir_ / "stdout.log"), "hi /www 65534\n");
+  EXPECT_EQ(log_text(dir_ / "stdout.log"), "hi /www 65534\n");
   // The service's own env and folder win over the image's.
   auto over = spec({});
   over.image = "configured";
@@ -281,7 +282,7 @@ TEST_F(oci_driver_test, the_images_cmd_env_user_and_working_dir_apply) {
   over.stdout_path = dir_ / "over.log";
   auto h2 = start(over);
   ASSERT_TRUE(wait_exit(*driver_, h2));
-  EXPECT_EQ(slurp(dir_ / "over.log"), "hello /tmp 65534\n");
+  EXPECT_EQ(log_text(dir_ / "over.log"), "hello /tmp 65534\n");
 }
 
 TEST_F(oci_driver_test, read_only_makes_the_root_filesystem_read_only) {
@@ -291,7 +292,7 @@ TEST_F(oci_driver_test, read_only_makes_the_root_filesystem_read_only) {
   auto status = wait_exit(*driver_, h);
   ASSERT_TRUE(status);
   EXPECT_NE(status->exit_code, 0);
-  EXPECT_EQ(slurp(dir_ / "stdout.log"), "");
+  EXPECT_EQ(log_text(dir_ / "stdout.log"), "");
 }
 
 TEST_F(oci_driver_test, memory_limit_reaches_the_container_cgroup) {

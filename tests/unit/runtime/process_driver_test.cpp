@@ -7,9 +7,11 @@
 #include "runtime/process_driver.hpp"
 #include "runtime/shim.hpp"
 #include "runtime/shim_client.hpp"
+#include "runtime/wall_clock.hpp"
 #include "tests/unit/runtime/test_util.hpp"
 
 using namespace troupe;
+using troupe::test::log_text;
 using troupe::test::slurp;
 using troupe::test::temp_dir;
 using troupe::test::wait_exit;
@@ -63,8 +65,35 @@ TEST_F(process_driver_test, writes_stdout_stderr_and_reports_exit_code) {
   ASSERT_TRUE(status);
   EXPECT_EQ(status->exit_code, 3);
   EXPECT_EQ(status->message, "exited with code 3");
-  EXPECT_EQ(slurp(s.stdout_path), "out\n");
-  EXPECT_EQ(slurp(s.stderr_path), "err\n");
+  EXPECT_EQ(log_text(s.stdout_path), "out\n");
+  EXPECT_EQ(log_text(s.stderr_path), "err\n");
+}
+
+// The shim stamps each line with the time it read it; a line written in
+// pieces is one line; a partial line is written once it was held 1 s.
+TEST_F(process_driver_test, stamps_each_line_with_the_time_it_was_written) {
+  auto before = troupe::unix_now_ms();
+  auto s = spec({"sh", "-c", "printf 'one '; printf 'line\\n'; echo two; printf 'prompt> '; "
+                             "sleep 2; echo done"});
+  auto status = wait_exit(driver_, start(s));
+  ASSERT_TRUE(status);
+  auto after = troupe::unix_now_ms();
+  std::vector<std::pair<int64_t, std::string>> lines;
+  std::ifstream in(s.stdout_path);
+  for (std::string line; std::getline(in, line);) {
+    auto v = troupe::split_log_line(line);
+    lines.emplace_back(v.time_ns / 1000000, std::string(v.text));
+  }
+  ASSERT_EQ(lines.size(), 4u) << slurp(s.stdout_path);
+  EXPECT_EQ(lines[0].second, "one line");
+  EXPECT_EQ(lines[1].second, "two");
+  EXPECT_EQ(lines[2].second, "prompt> ") << "held 1 s, then written as a line";
+  EXPECT_EQ(lines[3].second, "done");
+  for (const auto& [ms, text] : lines) {
+    EXPECT_GE(ms, before - 1) << text;
+    EXPECT_LE(ms, after + 1) << text;
+  }
+  EXPECT_GE(lines[3].first - lines[0].first, 1500) << "the stamp is when it was written";
 }
 
 TEST_F(process_driver_test, appends_to_existing_logs) {
@@ -73,7 +102,7 @@ TEST_F(process_driver_test, appends_to_existing_logs) {
   auto s2 = s;
   s2.id += "b";
   ASSERT_TRUE(wait_exit(driver_, start(s2)));
-  EXPECT_EQ(slurp(s.stdout_path), "second\nsecond\n");
+  EXPECT_EQ(log_text(s.stdout_path), "second\nsecond\n");
 }
 
 TEST_F(process_driver_test, passes_exactly_the_given_environment) {
@@ -83,7 +112,7 @@ TEST_F(process_driver_test, passes_exactly_the_given_environment) {
   auto status = wait_exit(driver_, start(s));
   ::unsetenv("TROUPE_AGENT_ONLY");
   ASSERT_TRUE(status);
-  auto out = slurp(s.stdout_path);
+  auto out = log_text(s.stdout_path);
   EXPECT_EQ(out.substr(0, 8), "bar baz\n");
   EXPECT_NE(out.find("OTHER=1\n"), std::string::npos);
   EXPECT_NE(out.find("PATH="), std::string::npos) << "agent PATH added";
@@ -94,7 +123,7 @@ TEST_F(process_driver_test, runs_in_task_dir_created_when_missing) {
   auto s = spec({"pwd"});
   s.task_dir = dir_ / "deep/task/dir";
   ASSERT_TRUE(wait_exit(driver_, start(s)));
-  EXPECT_EQ(slurp(s.stdout_path), s.task_dir + "\n");
+  EXPECT_EQ(log_text(s.stdout_path), s.task_dir + "\n");
 }
 
 TEST_F(process_driver_test, missing_binary_fails_start_with_its_name) {
@@ -127,7 +156,7 @@ TEST_F(process_driver_test, sigterm_ends_sleep_with_143) {
 TEST_F(process_driver_test, process_ignoring_sigterm_dies_on_sigkill) {
   auto s = spec({"sh", "-c", "trap '' TERM; echo ready; while :; do sleep 1; done"});
   auto h = start(s);
-  ASSERT_TRUE(wait_until([&] { return slurp(s.stdout_path) == "ready\n"; }));
+  ASSERT_TRUE(wait_until([&] { return log_text(s.stdout_path) == "ready\n"; }));
   driver_.signal(h, SIGTERM);
   EXPECT_FALSE(wait_exit(driver_, h, std::chrono::milliseconds(300)));
   driver_.signal(h, SIGKILL);

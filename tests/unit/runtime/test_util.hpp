@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "runtime/driver.hpp"
+#include "runtime/log_stamp.hpp"
 
 namespace troupe::test {
 
@@ -61,6 +62,15 @@ private:
 inline std::string slurp(const std::string& path) {
   std::ifstream in(path);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+/// A task log file's text with each line's stamp taken off (log_stamp.hpp).
+inline std::string log_text(const std::string& path) {
+  std::ifstream in(path);
+  std::string out;
+  for (std::string line; std::getline(in, line);)
+    out += std::string(split_log_line(line).text) + "\n";
+  return out;
 }
 
 /// True once `done()` holds, polling every 10ms for at most `timeout`.
