@@ -9,6 +9,7 @@
 #include "cli/endpoints_view.hpp"
 #include "cli/inspect_view.hpp"
 #include "cli/interrupt.hpp"
+#include "cli/log_view.hpp"
 #include "cli/update_wait.hpp"
 #include "runtime/wall_clock.hpp"
 
@@ -32,7 +33,9 @@ struct logs_options {
   std::string service;
   std::string task;
   bool follow = false;
+  bool timestamps = false;
   uint32_t tail = 0;
+  std::string since;  // a duration back from now, or a UTC time
 };
 
 int service_ls(const client_options& o) {
@@ -112,16 +115,11 @@ int service_scale(const scale_options& o) {
   return 0;
 }
 
-void print_log_lines(const pb::LogChunk& chunk) {
-  for (const auto& line : chunk.lines()) {
-    std::cout << line.task_id() << " | " << line.text();
-    if (line.text().empty() || line.text().back() != '\n')
-      std::cout << "\n";
-  }
-  std::cout << std::flush;
-}
-
 int service_logs(const logs_options& o) {
+  std::optional<int64_t> since;
+  if (!o.since.empty() && !(since = parse_since_ms(o.since, unix_now_ms())))
+    return fail("--since takes a duration such as 10m or a UTC time such as "
+                "2026-12-04T20:00:00Z, not '" + o.since.substr(0, 64) + "'");
   // An unknown service is an error, not an empty log.
   pb::Request check;
   check.set_inspect_service(o.service);
@@ -133,13 +131,14 @@ int service_logs(const logs_options& o) {
   logs->set_service(o.service);
   logs->set_task_id(o.task);
   logs->set_tail(o.tail);
+  logs->set_since_ms(since.value_or(0));
   if (o.follow)
     install_interrupt_handler();
   for (;;) {
     pb::Response response;
     if (!request_api(o.client, request, &response))
       return interrupted() ? 0 : 1;
-    print_log_lines(response.logs());
+    std::cout << log_lines_text(response.logs(), o.timestamps) << std::flush;
     if (!o.follow)
       return 0;
     logs->set_tail(0);
@@ -193,6 +192,11 @@ void register_service_commands(CLI::App& app, int* exit_code) {
   lg->add_flag("-f,--follow", logs->follow, "keep printing new output until Ctrl-C");
   lg->add_option("--tail", logs->tail, "only the last N lines of each task");
   lg->add_option("--task", logs->task, "only this task id");
+  lg->add_option("--since", logs->since,
+                 "only lines written since a time: a duration back from now (10m) or a UTC "
+                 "time (2026-12-04T20:00:00Z)");
+  lg->add_flag("-t,--timestamps", logs->timestamps,
+               "print the time each line was written (RFC 3339, UTC)");
   add_client_options(lg, &logs->client, false);
   lg->callback([logs, exit_code] { *exit_code = service_logs(*logs); });
 }

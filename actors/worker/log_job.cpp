@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "runtime/log_files.hpp"
+#include "runtime/log_stamp.hpp"
 
 namespace troupe {
 
@@ -30,11 +31,16 @@ pb::LogChunk read_task_logs(const std::string& tasks_dir,
       auto got = offset != req.offsets().end()
                    ? read_log_since(path, offset->second)
                    : read_log_tail(path, req.tail());
-      for (auto& text : got.lines) {
+      const int64_t since_ns = req.since_ms() * 1000000;
+      for (const auto& text : got.lines) {
+        auto stamped = split_log_line(text);
+        if (since_ns > 0 && stamped.time_ns < since_ns)
+          continue;  // older, or of unknown time
         auto line = chunk.add_lines();
         line->set_task_id(id);
         line->set_stream(stream);
-        line->set_text(std::move(text));
+        line->set_text(std::string(stamped.text));
+        line->set_time_ns(stamped.time_ns);
       }
       (*chunk.mutable_offsets())[key] = got.next_offset;
     }
