@@ -164,10 +164,10 @@ TEST_F(cli_test, stack_plan_exit_codes_and_check_index) {
 
 TEST_F(cli_test, a_compose_file_deploys_and_unsupported_keys_are_named) {
   auto bad = stack_file("bad.yml", "name: comp\nservices:\n  web:\n    command: sleep 600\n"
-                                   "    volumes: [\"d:/d\"]\n");
+                                   "    networks: [front]\n");
   auto refused = agent_->cli({"stack", "deploy", "-c", bad, "-d"});
   EXPECT_EQ(refused.exit_code, 1) << refused.describe();
-  EXPECT_NE(refused.err.find(bad + ":5:5: services.web.volumes: not supported by troupe"),
+  EXPECT_NE(refused.err.find(bad + ":5:5: services.web.networks: not supported by troupe"),
             std::string::npos) << refused.describe();
   EXPECT_EQ(agent_->cli_json({"stack", "ls"}), json::array()) << "nothing was deployed";
 
