@@ -275,9 +275,11 @@ std::string why_not_home(const std::string& name, const pb::ServiceSpec& spec,
 
 /// Records the task's new local volumes as homed on `node` for later tasks.
 void note_volumes(const pb::Task& task, const std::string& node, placement_book& book) {
+  if (task.spec().mounts().empty())
+    return;
+  pb::Task placed = task;  // a global task's volume is named by its node
+  placed.set_node(node);
   for (const auto& m : task.spec().mounts()) {
-    pb::Task placed = task;
-    placed.set_node(node);
     auto name = volume_name(placed, m);
     if (!name.empty() && !(book.volumes && book.volumes->get(name)))
       book.placed_volumes.emplace(name, node);
