@@ -126,34 +126,39 @@ caf::result<pb::LogChunk> gather_logs(self_ptr self, const pb::LogRequest& req) 
 }
 
 /// `troupe exec`: a round goes to the agent of the node that runs the task.
-caf::result<pb::ExecReply> pass_exec(self_ptr self, const pb::ExecRequest& req) {
-  auto agent = self->state.agents.find(req.node());
+/// Passes `req` on to the agent of `node` and its answer back; `unavailable`
+/// is the sentence when that agent is not connected to this leader.
+template <class Reply, class Atom, class Request>
+caf::result<Reply> pass_to_agent(self_ptr self, const std::string& node,
+                                 const std::string& unavailable, caf::timespan timeout,
+                                 Atom what, const Request& req) {
+  auto agent = self->state.agents.find(node);
   if (agent == self->state.agents.end())
-    return caf::make_error(error_code::unavailable,
-                      "node " + req.node() + " is not connected to the leader now, "
-                        "so nothing can be run in its tasks");
-  auto promise = self->make_response_promise<pb::ExecReply>();
-  // An output round is held by the node up to its wait: allow for it.
-  auto timeout = agent_timeout + std::chrono::milliseconds(req.wait_ms());
-  self->request(agent->second, timeout, atom::exec_v, req)
-    .then([=](const pb::ExecReply& r) mutable { promise.deliver(r); },
+    return caf::make_error(error_code::unavailable, unavailable);
+  auto promise = self->make_response_promise<Reply>();
+  self->request(agent->second, timeout, what, req)
+    .then([=](const Reply& r) mutable { promise.deliver(r); },
           [=](const caf::error& err) mutable { promise.deliver(err); });
   return promise;
 }
 
+caf::result<pb::ExecReply> pass_exec(self_ptr self, const pb::ExecRequest& req) {
+  // An output round is held by the node up to its wait: allow for it.
+  return pass_to_agent<pb::ExecReply>(
+    self, req.node(),
+    "node " + req.node() + " is not connected to the leader now, "
+      "so nothing can be run in its tasks",
+    agent_timeout + std::chrono::milliseconds(req.wait_ms()), atom::exec_v, req);
+}
+
 /// `volume rm`: the volume's node removes its folder.
 caf::result<pb::DiskReport> pass_volume_removal(self_ptr self, const pb::DiskRequest& req) {
-  auto agent = self->state.agents.find(req.node());
-  if (agent == self->state.agents.end())
-    return caf::make_error(error_code::unavailable,
-                           "node " + req.node() + ", which holds volume " + req.remove_volume()
-                             + ", is not connected to the leader now: its data cannot be "
-                               "removed (volume rm --force forgets it, leaving the data there)");
-  auto promise = self->make_response_promise<pb::DiskReport>();
-  self->request(agent->second, agent_timeout, atom::read_v, req)
-    .then([=](const pb::DiskReport& r) mutable { promise.deliver(r); },
-          [=](const caf::error& err) mutable { promise.deliver(err); });
-  return promise;
+  return pass_to_agent<pb::DiskReport>(
+    self, req.node(),
+    "node " + req.node() + ", which holds volume " + req.remove_volume()
+      + ", is not connected to the leader now: its data cannot be "
+        "removed (volume rm --force forgets it, leaving the data there)",
+    agent_timeout, atom::read_v, req);
 }
 
 } // namespace
