@@ -237,3 +237,69 @@ TEST_F(placement_test, no_node_holding_the_image_is_said_in_plain_words) {
   EXPECT_EQ(out[0].message(),
             "no suitable node (2 nodes): 1 is drained; 1 does not hold image busybox:1.36");
 }
+
+namespace {
+
+/// A local volume "data" of stack app mounted at /data (pinned unless said).
+pb::Mount data_mount(bool pinned = true) {
+  pb::Mount m;
+  m.set_volume("data");
+  m.set_target("/data");
+  m.mutable_spec()->set_name("data");
+  m.mutable_spec()->set_driver("local");
+  m.mutable_spec()->set_unpinned(!pinned);
+  return m;
+}
+
+pb::Volume volume_on(const std::string& node) {
+  pb::Volume v;
+  v.set_name("app_data");
+  v.set_stack("app");
+  v.set_node(node);
+  return v;
+}
+
+} // namespace
+
+// Issue 14: a task goes where its local volume lives, waits for that node
+// while it cannot take it (pinned), or only prefers it (pin = false).
+TEST_F(placement_test, a_task_goes_to_the_node_that_holds_its_volume) {
+  add_node(node("w1"));
+  add_node(node("w2"));
+  persistent_map<pb::Volume> volumes;
+  volumes.set("app_data", volume_on("w2"));
+  in_.volumes = &volumes;
+  auto& task = pending();
+  task.set_slot(1);  // a replicated task (slot 0 is a global one's)
+  *task.mutable_spec()->add_mounts() = data_mount();
+  auto out = run();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].node(), "w2");
+  EXPECT_EQ(out[0].message(), "assigned to node w2, which holds its volume app_data");
+
+  nodes_[1].set_state("down");
+  out = run();
+  EXPECT_EQ(out[0].node(), "") << "a pinned volume's task waits for its node";
+  EXPECT_EQ(out[0].message().rfind("waiting for node w2, which holds its volume app_data: it ", 0),
+            0u) << out[0].message();
+
+  tasks_[0].mutable_spec()->mutable_mounts(0)->mutable_spec()->set_unpinned(true);
+  out = run();
+  EXPECT_EQ(out[0].node(), "w1") << "pin = false: the node is only preferred";
+}
+
+TEST_F(placement_test, a_volume_first_placed_in_a_round_draws_the_later_tasks) {
+  add_node(node("w1"));
+  add_node(node("w2"));
+  persistent_map<pb::Volume> volumes;
+  in_.volumes = &volumes;
+  for (uint32_t slot : {1, 2}) {
+    auto& task = pending();
+    task.set_slot(slot);
+    *task.mutable_spec()->add_mounts() = data_mount();
+  }
+  auto out = run();
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_FALSE(out[0].node().empty());
+  EXPECT_EQ(out[1].node(), out[0].node()) << "the shared volume beats the spread";
+}
